@@ -1,0 +1,5 @@
+"""Allow `python -m storyforge`."""
+
+from storyforge.cli import main
+
+main()

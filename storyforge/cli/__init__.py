@@ -1,0 +1,69 @@
+"""The command line: the only place that prints errors and picks exit codes.
+
+Exit codes: 0 success, 1 some steps failed or were blocked, 2 invalid story or usage,
+130 interrupted. Errors are one line each on stderr; `--debug` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from storyforge import __version__
+from storyforge.cli import build_cmds, server_cmds, story_cmds
+from storyforge.errors import StoryError, StoryforgeError, UsageError
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="storyforge")
+@click.option("--debug", is_flag=True, help="Show a traceback with errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Compile a story into consistent images with Gemini image models."""
+    ctx.obj = {"debug": debug}
+
+
+for _module in (story_cmds, build_cmds, server_cmds):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
+
+
+def _exit_code(error: StoryforgeError) -> int:
+    return EXIT_INVALID if isinstance(error, StoryError | UsageError) else EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI and exit with its code; errors become one line each, never a traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        code = cli.main(args=args, prog_name="storyforge", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("storyforge: interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except click.exceptions.Exit as error:
+        code = error.exit_code
+    except KeyboardInterrupt:
+        click.echo("storyforge: interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    except StoryforgeError as error:
+        if debug:
+            traceback.print_exc()
+        for line in str(error).splitlines():
+            click.echo(line if isinstance(error, StoryError) else f"storyforge: {line}", err=True)
+        code = _exit_code(error)
+    except Exception as error:  # noqa: BLE001 - the last guard: one line, never a traceback
+        if debug:
+            traceback.print_exc()
+        click.echo(f"storyforge: internal error: {type(error).__name__}: {error}", err=True)
+        click.echo("storyforge: run again with --debug for a traceback", err=True)
+        code = EXIT_FAILED
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

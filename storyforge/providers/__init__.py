@@ -1,0 +1,1 @@
+"""Image providers: a plain registry from name to implementation."""
