@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for line in str(error).splitlines():
             click.echo(line if isinstance(error, StoryError) else f"storyforge: {line}", err=True)
         code = _exit_code(error)
-    except Exception as error:  # noqa: BLE001 - the last guard: one line, never a traceback
+    except Exception as error:  # the last guard: one line, never a traceback
         if debug:
             traceback.print_exc()
         click.echo(f"storyforge: internal error: {type(error).__name__}: {error}", err=True)
