@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import click
 
 from storyforge import __version__
-from storyforge.cli import build_cmds, server_cmds, story_cmds
+from storyforge.cli import build_cmds, plan_cmds, server_cmds, story_cmds
 from storyforge.errors import StoryError, StoryforgeError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -28,7 +28,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-for _module in (story_cmds, build_cmds, server_cmds):
+for _module in (story_cmds, plan_cmds, build_cmds, server_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -1,0 +1,98 @@
+"""`plan`, `graph` and `pick`: look at what a build would do, and choose takes; no network."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from storyforge.lock import Lock
+from storyforge.plan import Plan
+from storyforge.store import Store
+
+PROVIDER_CHOICES = click.Choice(["auto", "gemini", "cometapi", "sketch"])
+
+
+def compile_story(path: Path) -> Plan:
+    """Load, check and compile a story; warnings go to stderr."""
+    from storyforge.compiler import compile_plan
+    from storyforge.loader import load_story
+
+    plan = compile_plan(load_story(path))
+    for warning in plan.warnings:
+        click.echo(warning.format(), err=True)
+    return plan
+
+
+def provider_name(choice: str) -> str:
+    """Resolve `auto` the way `build` does, printing its notice."""
+    from storyforge.providers import resolve_provider
+
+    name, notice = resolve_provider(choice, os.environ)
+    if notice:
+        click.echo(f"storyforge: {notice}", err=True)
+    return name
+
+
+@click.command("plan")
+@click.argument("story", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--provider", type=PROVIDER_CHOICES, default="auto", show_default=True)
+@click.option("--force", "force", multiple=True, metavar="ID", help="Plan as if forcing ID.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+def plan_command(story: Path, provider: str, force: tuple[str, ...], as_json: bool) -> None:
+    """Show per step: + new, ~ changed (why), = cached, ! stale; then calls and cost."""
+    from storyforge.status import format_plan, plan_json, predict
+
+    plan = compile_story(story)
+    name = provider_name(provider)
+    store, lock = Store.beside(story), Lock.beside(story)
+    statuses = predict(plan, provider=name, store=store, lock=lock, force=force)
+    if as_json:
+        click.echo(json.dumps(plan_json(plan, statuses, provider=name), indent=2, sort_keys=True))
+    else:
+        click.echo(format_plan(plan, statuses, provider=name))
+
+
+@click.command("graph")
+@click.argument("story", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="dot")
+def graph_command(story: Path, fmt: str) -> None:
+    """Print the dependency graph of the story's steps (Graphviz dot or Mermaid)."""
+    from storyforge.graph import render_graph
+
+    click.echo(render_graph(compile_story(story), fmt))  # type: ignore[arg-type]
+
+
+@click.command("pick")
+@click.argument("step")
+@click.argument("take", type=click.IntRange(min=1))
+@click.option(
+    "--story",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("story.yaml"),
+    show_default=True,
+    help="The story file.",
+)
+@click.option("--provider", type=PROVIDER_CHOICES, default="auto", show_default=True)
+def pick_command(step: str, take: int, story: Path, provider: str) -> None:
+    """Select take TAKE of STEP; the steps that use it are rebuilt by the next build."""
+    from storyforge.picking import pick
+
+    plan = compile_story(story)
+    result = pick(
+        plan,
+        step,
+        take,
+        provider=provider_name(provider),
+        store=Store.beside(story),
+        lock=Lock.beside(story),
+    )
+    note = "" if result.generated else " (not generated yet: the next build makes it)"
+    click.echo(f"picked take {take} of {step}{note}")
+    if result.downstream:
+        click.echo(f"the next build regenerates: {', '.join(result.downstream)}")
+
+
+COMMANDS: list[click.Command] = [plan_command, graph_command, pick_command]
