@@ -1,1 +1,92 @@
-"""Image providers: a plain registry from name to implementation."""
+"""Image providers: a plain registry from name to implementation, and how to open one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from storyforge.diagnostics import did_you_mean
+from storyforge.errors import UsageError
+from storyforge.providers.base import Provider, ProviderOptions
+from storyforge.providers.cometapi import COMETAPI_BASE_URL, CometApiProvider
+from storyforge.providers.gemini import GEMINI_BASE_URL, GeminiProvider
+from storyforge.providers.transport import make_client
+
+__all__ = ["PROVIDERS", "open_provider", "options_from_env", "resolve_provider"]
+
+NAMES = ("gemini", "cometapi", "sketch")
+SKETCH_NOTICE = (
+    "no GEMINI_API_KEY set: drawing offline sketches (set GEMINI_API_KEY or pass --provider gemini)"
+)
+_GEMINI_KEYS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+_MISSING_KEY = {
+    "gemini": "set GEMINI_API_KEY (or GOOGLE_API_KEY), or pass --provider sketch to draw "
+    "offline previews",
+    "cometapi": "set COMETAPI_KEY, or pass --provider sketch to draw offline previews",
+}
+_registry: dict[str, type] = {}
+
+
+def _providers() -> dict[str, type]:
+    # The sketch provider pulls in Pillow and the renderer: import it only when first asked.
+    if not _registry:
+        from storyforge.providers.sketch import SketchProvider
+
+        _registry.update(gemini=GeminiProvider, cometapi=CometApiProvider, sketch=SketchProvider)
+    return _registry
+
+
+def __getattr__(name: str) -> dict[str, type]:
+    if name == "PROVIDERS":
+        return _providers()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def resolve_provider(name: str, env: Mapping[str, str]) -> tuple[str, str | None]:
+    """The provider `--provider NAME` means, and a notice to show (for `auto` without a key)."""
+    if name == "auto":
+        if any(env.get(var) for var in _GEMINI_KEYS):
+            return "gemini", None
+        return "sketch", SKETCH_NOTICE
+    if name not in NAMES:
+        choices = ", ".join(("auto", *sorted(NAMES)))
+        raise UsageError(f"unknown provider '{name}'{did_you_mean(name, NAMES)}; use {choices}")
+    return name, None
+
+
+def options_from_env(name: str, env: Mapping[str, str], **overrides: Any) -> ProviderOptions:
+    """Options for a provider: key and base URL from the environment, then the overrides.
+
+    Overrides set to None are ignored, so CLI options left unset keep the defaults.
+    Raises UsageError when gemini or cometapi has no key.
+    """
+    values: dict[str, Any] = {}
+    if name == "gemini":
+        values["api_key"] = next((env[v] for v in _GEMINI_KEYS if env.get(v)), None)
+        values["base_url"] = env.get("GEMINI_BASE_URL") or GEMINI_BASE_URL
+    elif name == "cometapi":
+        values["api_key"] = env.get("COMETAPI_KEY") or None
+        values["base_url"] = env.get("COMETAPI_BASE_URL") or COMETAPI_BASE_URL
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if name in _MISSING_KEY and not values.get("api_key"):
+        raise UsageError(_MISSING_KEY[name])
+    return ProviderOptions(**values)
+
+
+def open_provider(name: str, options: ProviderOptions) -> AbstractAsyncContextManager[Provider]:
+    """Open a provider for a whole build; for HTTP ones, one shared client closed at the end."""
+    return _open(name, options)
+
+
+@asynccontextmanager
+async def _open(name: str, options: ProviderOptions) -> AsyncIterator[Provider]:
+    cls = _providers().get(name)
+    if cls is None:
+        resolve_provider(name, {})  # raises the unknown-provider UsageError
+        raise UsageError(f"provider '{name}' cannot be opened")
+    if name == "sketch":
+        yield cls(options)
+        return
+    async with make_client(options) as client:
+        yield cls(options, client=client)
