@@ -1,0 +1,1 @@
+"""Pictures storyforge draws itself: offline sketches and the contact sheet."""

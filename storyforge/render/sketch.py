@@ -1,0 +1,167 @@
+"""Offline storyboard sketches: one framed, labelled preview picture per generation step."""
+
+from __future__ import annotations
+
+import colorsys
+import hashlib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+from storyforge.render import scenes
+from storyforge.render.paint import INK, PAPER, RGB, lighter, marked_box, pill
+from storyforge.render.sketch_layout import SketchLayout, label_size, sketch_layout
+from storyforge.render.text import draw_lines, fit_line, font, wrap
+from storyforge.render.thumbs import load_fitted
+
+KIND_COLORS: dict[str, RGB] = {
+    "sheet": scenes.SHEET_COLOR, "panel": (52, 110, 170), "edit": scenes.EDIT_COLOR,
+    "fuse": scenes.FUSE_COLOR,
+}  # fmt: skip
+_SHOTS = (
+    "extreme close-up", "close-up", "closeup", "close up", "over-the-shoulder",
+    "over the shoulder", "extreme wide", "establishing", "wide", "long shot", "full shot",
+    "medium", "two-shot", "bird's-eye", "low angle", "high angle",
+)  # fmt: skip
+_CHARACTER_LABEL = re.compile(r"character (?:sheet|reference) of ([^,;:()]+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SketchSpec:
+    """Everything a sketch shows; the same spec always draws the same bytes."""
+
+    width: int
+    height: int
+    title: str  # the step id
+    kind: str  # sheet | panel | edit | fuse
+    prompt: str  # drawn wrapped at the bottom, cut with an ellipsis when long
+    shot: str | None = None  # e.g. "wide", "close-up", "over-the-shoulder"
+    figures: tuple[tuple[str, RGB], ...] = ()  # (name, colour) per character
+    tint: RGB = (236, 232, 222)  # background tint from the location
+    location: str | None = None
+    thumbnails: tuple[tuple[str, bytes], ...] = ()  # (label, image bytes) of the inputs given
+
+
+def render_sketch(spec: SketchSpec) -> bytes:
+    """Draw the sketch at exactly `spec.width` x `spec.height` and return it as PNG bytes."""
+    layout = sketch_layout(spec.width, spec.height, len(spec.thumbnails))
+    canvas = Image.new("RGB", (spec.width, spec.height), PAPER)
+    draw = ImageDraw.Draw(canvas)
+    _draw_header(draw, layout, spec)
+    canvas.paste(_scene(spec, layout), layout.scene[:2])
+    for inset in range(layout.border):
+        frame = layout.frame
+        draw.rectangle((frame[0] + inset, frame[1] + inset, frame[2] - 1 - inset,
+                        frame[3] - 1 - inset), outline=INK)  # fmt: skip
+    _draw_badges(draw, layout, spec)
+    _draw_thumbnails(canvas, draw, layout, spec.thumbnails)
+    _draw_prompt(draw, layout, spec.prompt)
+    out = io.BytesIO()
+    # No optimize pass and no metadata: the same spec gives the same bytes.
+    canvas.save(out, format="PNG", optimize=False, compress_level=6)
+    return out.getvalue()
+
+
+def spec_from_text(
+    width: int, height: int, text: str, images: Sequence[tuple[str, bytes]]
+) -> SketchSpec:
+    """A spec from a bare request (prompt and labelled images): tint, shot and kind guessed."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    lowered = text.lower()
+    shot = next((word for word in _SHOTS if word in lowered), None)
+    names = [m.group(1).strip() for label, _ in images if (m := _CHARACTER_LABEL.search(label))]
+    figures = tuple((name, _hue_color(name, 0.5, 0.55)) for name in dict.fromkeys(names))
+    kind = "panel"
+    if re.search(r"\b(turnaround|character sheet|model sheet)\b", lowered) and not names:
+        kind = "sheet"
+    elif images and re.search(r"\bedit", lowered):
+        kind = "edit"
+    elif len(images) > 1 and re.search(r"\b(fuse|fusion|combin|merge)", lowered):
+        kind = "fuse"
+    return SketchSpec(
+        width, height, f"sketch-{digest[:8]}", kind, text, shot, figures,
+        _hue_color(text, 0.84, 0.35), None, tuple(images),
+    )  # fmt: skip
+
+
+def _hue_color(seed: str, lightness: float, saturation: float) -> RGB:
+    hue = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:2], "big") / 65536
+    red, green, blue = colorsys.hls_to_rgb(hue, lightness, saturation)
+    return round(red * 255), round(green * 255), round(blue * 255)
+
+
+def _scene(spec: SketchSpec, layout: SketchLayout) -> Image.Image:
+    left, top, right, bottom = layout.scene
+    size = (max(1, right - left), max(1, bottom - top))
+    seed = spec.location or spec.title
+    if spec.kind == "sheet":
+        return scenes.sheet_scene(size, spec.title, spec.figures)
+    if spec.kind == "edit" and spec.thumbnails:
+        return scenes.edit_scene(size, spec.tint, spec.thumbnails[0][1])
+    if spec.kind == "fuse" and spec.thumbnails:
+        return scenes.fuse_scene(size, spec.tint, spec.thumbnails)
+    return scenes.panel_scene(size, spec.tint, spec.shot, spec.figures, seed)
+
+
+def _draw_header(draw: ImageDraw.ImageDraw, layout: SketchLayout, spec: SketchSpec) -> None:
+    left, top, right, bottom = layout.header
+    draw.rectangle((left, top, right - 1, bottom - 1), fill=INK)
+    height = bottom - top
+    face = font(round(height * 0.5))
+    small = font(round(height * 0.36))
+    pad = round(height * 0.3)
+    kind_box = pill(draw, (pad, round(height * 0.18)), spec.kind.upper(), small,
+                    KIND_COLORS.get(spec.kind, (110, 110, 120)))  # fmt: skip
+    where = f"{spec.location}  ·  {spec.width}x{spec.height}" if spec.location else (
+        f"{spec.width}x{spec.height}")  # fmt: skip
+    where_w = small.getlength(where)
+    draw.text((right - pad, height / 2), where, font=small, fill=(170, 172, 180), anchor="rm")
+    room = right - pad * 3 - where_w - kind_box[2]
+    title = fit_line(spec.title, face, room)
+    white = (255, 255, 255)
+    stroke = max(1, int(face.size) // 28)
+    draw.text((kind_box[2] + pad, height / 2), title, font=face, fill=white, anchor="lm",
+              stroke_width=stroke, stroke_fill=white)  # fmt: skip
+
+
+def _draw_badges(draw: ImageDraw.ImageDraw, layout: SketchLayout, spec: SketchSpec) -> None:
+    face = font(round(layout.unit * 3.2))
+    pad = round(layout.unit * 2)
+    x, y = layout.scene[0] + pad, layout.scene[1] + pad
+    marker = {"edit": "EDIT", "fuse": "FUSE", "sheet": "CHARACTER SHEET"}.get(spec.kind)
+    if marker:
+        x = pill(draw, (x, y), marker, font(round(layout.unit * 3.6)), KIND_COLORS[spec.kind])[2]
+        x += pad // 2
+    if spec.shot and spec.kind != "sheet":
+        pill(draw, (x, y), spec.shot.upper(), face, INK, max_width=layout.scene[2] - x - pad)
+
+
+def _draw_thumbnails(
+    canvas: Image.Image, draw: ImageDraw.ImageDraw, layout: SketchLayout,
+    thumbnails: tuple[tuple[str, bytes], ...],
+) -> None:  # fmt: skip
+    face = font(label_size(layout.text_size))
+    for (label, data), box, label_box in zip(thumbnails, layout.thumbs, layout.labels, strict=True):
+        width, height = box[2] - box[0], box[3] - box[1]
+        draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=(60, 62, 70))
+        picture = load_fitted(data, (width - 4, height - 4))
+        if picture is None:
+            marked_box(draw, box, (200, 40, 40), face, "unreadable")
+        else:
+            canvas.paste(picture, (box[0] + (width - picture.width) // 2,
+                                   box[1] + (height - picture.height) // 2))  # fmt: skip
+        lines = wrap(label, face, label_box[2] - label_box[0], 2)
+        draw_lines(draw, (label_box[0], label_box[1] + 2), lines, face, (70, 70, 78))
+
+
+def _draw_prompt(draw: ImageDraw.ImageDraw, layout: SketchLayout, prompt: str) -> None:
+    left, top, right, bottom = layout.prompt
+    draw.rectangle((left, top, right - 1, bottom - 1), fill=lighter((226, 222, 212), 0.3))
+    draw.line([(left, top), (right, top)], fill=(200, 196, 186), width=max(1, layout.border // 2))
+    face = font(layout.text_size)
+    pad = round(layout.unit * 1.6)
+    lines = wrap(prompt, face, right - left - 2 * pad, layout.prompt_lines)
+    draw_lines(draw, (left + pad, top + pad), lines, face, (52, 52, 60))
