@@ -1,0 +1,91 @@
+"""compile_plan: a loaded story becomes its Plan, every problem found offline and reported at once.
+
+The stages, in order: check every reference file where it is written; build one step per
+character sheet (in character order) and per panel (in story order) with its settings,
+inputs (see `storyforge.references` for the policy) and rendered prompt; refuse cycles;
+order the steps topologically, ties broken by story order, and rank them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from storyforge.diagnostics import Diagnostic
+from storyforge.errors import StoryError
+from storyforge.graph import find_cycles, schedule
+from storyforge.images import ReferenceFiles
+from storyforge.loader import LoadedStory
+from storyforge.plan import Plan
+from storyforge.sourcemap import SourceMap, YamlPath
+from storyforge.steps import Built, StepBuilder
+from storyforge.story import Story
+
+
+def compile_plan(loaded: LoadedStory) -> Plan:
+    """Compile a loaded story into its Plan; never touches the network.
+
+    Raises:
+        StoryError: with every problem found: reference files (outside the story folder,
+            missing, not images, too large), templates, explicit inputs beyond the model's
+            limit, and dependency cycles.
+    """
+    story = loaded.story
+    builder = StepBuilder(story, loaded.source, ReferenceFiles(loaded.root))
+    builder.check_files(_declared_files(story))
+    built = [builder.sheet(cid) for cid, char in story.characters.items() if char.sheet]
+    built += [
+        builder.panel(i, j)
+        for i, scene in enumerate(story.scenes)
+        for j in range(len(scene.panels))
+    ]
+    story_order = {b.step.id: n for n, b in enumerate(built)}
+    deps = {b.step.id: tuple(dict.fromkeys(b.step.step_inputs)) for b in built}
+    problems = [*builder.problems, *_cycle_problems(deps, story_order, built, loaded.source)]
+    if problems:
+        raise StoryError(list(dict.fromkeys(problems)))
+    order, rank = schedule(deps, story_order)
+    steps = {b.step.id: b.step for b in built}
+    return Plan(
+        story_path=loaded.path,
+        root=loaded.root,
+        story_sha256=loaded.sha256,
+        title=story.title,
+        steps=tuple(steps[sid] for sid in order),
+        deps=deps,
+        rank=rank,
+        warnings=(*loaded.warnings, *builder.warnings()),
+    )
+
+
+def _declared_files(story: Story) -> Iterator[tuple[str, YamlPath]]:
+    owners: list[tuple[str, Mapping[str, object]]] = [
+        ("characters", story.characters),
+        ("locations", story.locations),
+        ("styles", story.styles),
+    ]
+    for section, items in owners:
+        for item_id, item in items.items():
+            refs: tuple[str, ...] = getattr(item, "references", ())
+            yield from ((ref, (section, item_id, "references", n)) for n, ref in enumerate(refs))
+    for i, scene in enumerate(story.scenes):
+        for j, panel in enumerate(scene.panels):
+            at = ("scenes", i, "panels", j)
+            if panel.edit is not None:
+                yield panel.edit, (*at, "edit")
+            yield from ((ref, (*at, "fuse", n)) for n, ref in enumerate(panel.fuse))
+            yield from ((ref, (*at, "references", n)) for n, ref in enumerate(panel.references))
+
+
+def _cycle_problems(
+    deps: Mapping[str, tuple[str, ...]],
+    story_order: Mapping[str, int],
+    built: list[Built],
+    source: SourceMap,
+) -> list[Diagnostic]:
+    needs_at = {b.step.id: b.needs_at for b in built}
+    problems = []
+    for cycle in find_cycles(deps, story_order):
+        first, second = cycle[0], cycle[1]
+        message = f"steps need each other: {' -> '.join(cycle)}; remove one of these inputs"
+        problems.append(source.diagnostic(needs_at[first][second], message))
+    return problems

@@ -1,0 +1,214 @@
+"""Jinja prompt rendering in a sandbox: story fields, kind templates, and located errors.
+
+Every prompt-bearing field (panel `prompt`, style `prompt`, character `description`) is
+a template rendered with strict undefined names in an immutable sandbox (templates can
+read the context but never change it, so one panel cannot affect the next). Templates
+load from the story folder (nothing outside it, not even through a symlink) and from the
+built-in `storyforge/templates/*.j2`, which are reachable as `builtin/<kind>.j2`.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from storyforge.diagnostics import did_you_mean
+from storyforge.sourcemap import YamlPath
+
+_JINJA_MARKS = ("{{", "{%", "{#")
+_LEAVES = "it leaves the story folder"
+_Loaded = jinja2.Template | str  # a compiled template, or why it could not be compiled
+
+
+class TemplateProblem(ValueError):
+    """A template that cannot be rendered, with the YAML path of the field responsible."""
+
+    def __init__(self, message: str, path: YamlPath) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class _StoryFolderLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader (which already refuses `..`) that also refuses symlinks out."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self._root = root.resolve()
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source = super().get_source(environment, template)
+        if not Path(source[1]).resolve().is_relative_to(self._root):
+            raise jinja2.TemplateNotFound(template, _LEAVES)
+        return source
+
+
+class PromptRenderer:
+    """Renders story fields and kind templates for one story folder; compiles each once."""
+
+    def __init__(self, root: Path, overrides: Mapping[str, str | None]) -> None:
+        """Build the sandbox for `root`; `overrides` maps a kind to a template file or None."""
+        self._root = root
+        self._overrides = dict(overrides)
+        loader = jinja2.ChoiceLoader(
+            [
+                jinja2.PrefixLoader({"builtin": jinja2.PackageLoader("storyforge", "templates")}),
+                _StoryFolderLoader(root),
+            ]
+        )
+        self._env = ImmutableSandboxedEnvironment(
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+            auto_reload=False,
+        )
+        self._env.filters.update(sentence=sentence, clause=clause, capfirst=capfirst)
+        self._inline: dict[str, _Loaded] = {}
+        self._kinds: dict[str, _Loaded] = {}
+        self._files: list[str] | None = None
+
+    def render_field(self, source: str, context: Mapping[str, Any], path: YamlPath) -> str:
+        """Render a template written in the story at `path` (plain text passes through).
+
+        Raises:
+            TemplateProblem: a syntax error, an undefined name, a refused unsafe access,
+                a missing included file or any other error, located at `path`.
+        """
+        if not is_template(source):
+            return source.strip()
+        template = self._inline.get(source)
+        if template is None:
+            template = self._inline[source] = self._load(lambda: self._env.from_string(source))
+        return self._render(template, context, None, path).strip()
+
+    def compose(self, kind: str, context: Mapping[str, Any]) -> str:
+        """Render the kind's template (the story's override, else the built-in), tidied.
+
+        Raises:
+            TemplateProblem: located at `templates.<kind>` (the template line is named).
+        """
+        name = self._overrides.get(kind) or f"builtin/{kind}.j2"
+        template = self._kinds.get(kind)
+        if template is None:
+            template = self._kinds[kind] = self._load(lambda: self._env.get_template(name), name)
+        return tidy(self._render(template, context, name, ("templates", kind)))
+
+    def _load(self, make: Callable[[], jinja2.Template], name: str | None = None) -> _Loaded:
+        # A broken template is remembered, so thousands of panels sharing it fail fast.
+        try:
+            return make()
+        except Exception as error:  # a story's template may raise anything
+            return self._explain(error, {}, name)
+
+    def _render(
+        self, template: _Loaded, context: Mapping[str, Any], name: str | None, path: YamlPath
+    ) -> str:
+        if isinstance(template, str):
+            raise TemplateProblem(template, path)
+        try:
+            return template.render(context)
+        except Exception as error:  # a story's template may raise anything
+            raise TemplateProblem(self._explain(error, context, name), path) from None
+
+    def _explain(self, error: Exception, context: Mapping[str, Any], name: str | None) -> str:
+        message = _message(error, context, self._template_files)
+        file, line = _origin(error)
+        where = name if file is None or file.startswith("<") else self._relative(file)
+        if isinstance(error, jinja2.TemplateNotFound) and where == name == error.name:
+            return message
+        if where:
+            return f"{where}{f', line {line}' if line else ''}: {message}"
+        return f"{message} (template line {line})" if line and line > 1 else message
+
+    def _relative(self, file: str) -> str:
+        path, root = Path(file).resolve(), self._root.resolve()
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else file
+
+    def _template_files(self) -> list[str]:
+        if self._files is None:
+            found = self._root.rglob("*.j2")
+            self._files = sorted(p.relative_to(self._root).as_posix() for p in found)
+        return self._files
+
+
+def is_template(source: str) -> bool:
+    """Whether the text uses Jinja at all (plain text is used as written, without a render)."""
+    return any(mark in source for mark in _JINJA_MARKS)
+
+
+def tidy(text: str) -> str:
+    """One paragraph: blank lines dropped, spaces collapsed, no space before punctuation."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    out = " ".join(line for line in lines if line)
+    out = re.sub(r"\s+([,.;:!?])", r"\1", out)
+    out = re.sub(r"[,;:]+(?=[.!?])", "", out)
+    return re.sub(r"([!?])\.(?!\.)|(?<!\.)\.\.(?!\.)", lambda m: m[1] or ".", out)
+
+
+def clause(value: object) -> str:
+    """Text made to sit inside a sentence: spaces collapsed, trailing punctuation dropped."""
+    return " ".join(str(value).split()).rstrip(" .,;:")
+
+
+def capfirst(value: object) -> str:
+    """The text with its first character upper-cased (the rest untouched)."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
+def sentence(value: object) -> str:
+    """A clause made a sentence: first letter upper-cased, ending in one full stop ("" stays "")."""
+    text = " ".join(str(value).split()).rstrip(" ,;:")
+    if not text:
+        return ""
+    return capfirst(text if text.endswith((".", "!", "?", "…")) else text + ".")
+
+
+def _message(error: Exception, context: Mapping[str, Any], files: Callable[[], list[str]]) -> str:
+    if isinstance(error, jinja2.TemplateNotFound) and _escapes(str(error.name), error.message):
+        return f"template '{error.name}' leaves the story folder; templates must stay inside it"
+    if isinstance(error, jinja2.TemplateNotFound):
+        return f"no such template file '{error.name}'{did_you_mean(str(error.name), files())}"
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return f"template syntax error: {error.message}"
+    if isinstance(error, jinja2.exceptions.SecurityError):
+        return f"unsafe attribute access in template refused ({error})"
+    if isinstance(error, jinja2.UndefinedError):
+        return _undefined(str(error), context)
+    return f"template error: {type(error).__name__}: {error}"
+
+
+def _escapes(name: str, reason: str | None) -> bool:
+    return reason == _LEAVES or name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name)
+
+
+def _undefined(text: str, context: Mapping[str, Any]) -> str:
+    name = re.fullmatch(r"'(.+)' is undefined", text)
+    if name:
+        known = ", ".join(sorted(context))
+        hint = did_you_mean(name[1], context)
+        return f"'{name[1]}' is undefined in the prompt template; known names: {known}{hint}"
+    attr = re.fullmatch(r"'(.+)' has no attribute '(.+)'", text)
+    if attr:
+        keys = {k for v in context.values() if isinstance(v, Mapping) for k in v}
+        owner = "None" if attr[1] == "None" else "that value"
+        hint = did_you_mean(attr[2], keys)
+        return f"'{attr[2]}' is undefined on {owner} in the prompt template{hint}"
+    return f"{text} in the prompt template"
+
+
+def _origin(error: Exception) -> tuple[str | None, int | None]:
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return error.filename or error.name, error.lineno
+    frames = [
+        f for f in traceback.extract_tb(error.__traceback__) if not f.filename.endswith(".py")
+    ]
+    return (frames[-1].filename, frames[-1].lineno) if frames else (None, None)
