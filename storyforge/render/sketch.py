@@ -26,7 +26,11 @@ _SHOTS = (
     "over the shoulder", "extreme wide", "establishing", "wide", "long shot", "full shot",
     "medium", "two-shot", "bird's-eye", "low angle", "high angle",
 )  # fmt: skip
-_CHARACTER_LABEL = re.compile(r"character (?:sheet|reference) of ([^,;:()]+)", re.IGNORECASE)
+# Phrases of the built-in templates and input labels that name who and where.
+_CHARACTER_LABEL = re.compile(r"(?:character sheet|reference photo) of ([^,;:()]+)", re.IGNORECASE)
+_CHARACTERS = re.compile(r"\bCharacters: ([^.\n]+)")
+_SETTING = re.compile(r"\bSetting: ([^,.;\n]+)")
+_SHEET = re.compile(r"\bcharacter sheet of ([^,.;\n]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,23 +72,38 @@ def render_sketch(spec: SketchSpec) -> bytes:
 def spec_from_text(
     width: int, height: int, text: str, images: Sequence[tuple[str, bytes]]
 ) -> SketchSpec:
-    """A spec from a bare request (prompt and labelled images): tint, shot and kind guessed."""
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    """A spec from a bare request (prompt and labelled images), guessing what hints would say.
+
+    Characters come from the prompt's "Characters:" clause and from image labels such as
+    "character sheet of Mara"; the place from its "Setting:" clause; tint and shot from the
+    text. The same text always gives the same spec.
+    """
     lowered = text.lower()
     shot = next((word for word in _SHOTS if word in lowered), None)
-    names = [m.group(1).strip() for label, _ in images if (m := _CHARACTER_LABEL.search(label))]
-    figures = tuple((name, _hue_color(name, 0.5, 0.55)) for name in dict.fromkeys(names))
+    setting = _SETTING.search(text)
+    location = setting.group(1).strip() if setting else None
+    names = _character_names(text, images)
     kind = "panel"
-    if re.search(r"\b(turnaround|character sheet|model sheet)\b", lowered) and not names:
-        kind = "sheet"
-    elif images and re.search(r"\bedit", lowered):
+    if not images and (sheet := _SHEET.search(text)):
+        kind, names = "sheet", [sheet.group(1).strip()]
+    elif images and re.search(r"\bedit\b", lowered):
         kind = "edit"
-    elif len(images) > 1 and re.search(r"\b(fuse|fusion|combin|merge)", lowered):
+    elif len(images) > 1 and re.search(r"\b(combine|fuse|merge)", lowered):
         kind = "fuse"
+    figures = tuple((name, _hue_color(name, 0.5, 0.55)) for name in names)
+    digest = hashlib.sha256(text.encode()).hexdigest()
     return SketchSpec(
         width, height, f"sketch-{digest[:8]}", kind, text, shot, figures,
-        _hue_color(text, 0.84, 0.35), None, tuple(images),
+        _hue_color(location or text, 0.84, 0.35), location, tuple(images),
     )  # fmt: skip
+
+
+def _character_names(text: str, images: Sequence[tuple[str, bytes]]) -> list[str]:
+    names: list[str] = []
+    if clause := _CHARACTERS.search(text):
+        names += [part.split(",")[0].strip() for part in clause.group(1).split(";")]
+    names += [m.group(1).strip() for label, _ in images if (m := _CHARACTER_LABEL.search(label))]
+    return [name for name in dict.fromkeys(names) if name]
 
 
 def _hue_color(seed: str, lightness: float, saturation: float) -> RGB:
@@ -117,6 +136,7 @@ def _draw_header(draw: ImageDraw.ImageDraw, layout: SketchLayout, spec: SketchSp
                     KIND_COLORS.get(spec.kind, (110, 110, 120)))  # fmt: skip
     where = f"{spec.location}  ·  {spec.width}x{spec.height}" if spec.location else (
         f"{spec.width}x{spec.height}")  # fmt: skip
+    where = fit_line(where, small, (right - left) * 0.4)
     where_w = small.getlength(where)
     draw.text((right - pad, height / 2), where, font=small, fill=(170, 172, 180), anchor="rm")
     room = right - pad * 3 - where_w - kind_box[2]
