@@ -65,9 +65,15 @@ def fit_line(text: str, face: Font, width: float) -> str:
     text = printable(text)
     if face.getlength(text) <= width:
         return text
-    while text and face.getlength(text.rstrip() + ELLIPSIS) > width:
-        text = text[:-1]
-    return text.rstrip() + ELLIPSIS if text else ""
+    # Binary search for the longest prefix that fits: prompts can run to thousands of characters.
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if face.getlength(text[:middle].rstrip() + ELLIPSIS) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS if low else ""
 
 
 def _split_long(word: str, face: Font, width: float) -> list[str]:
