@@ -24,7 +24,7 @@ _LOADER: type[yaml.SafeLoader | yaml.CSafeLoader] = (
 )
 _TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP, _MERGE = (_TAG + t for t in ("str", "seq", "map", "merge"))
-_MAX_NODES = 2_000_000  # far beyond any real story; stops alias bombs
+_MAX_NODES = 2_000_000  # values after expanding aliases: far beyond any real story
 _MAX_DEPTH = 100
 _CONSTRUCT = yaml.constructor.SafeConstructor()
 _SCALARS: dict[str, Callable[[yaml.ScalarNode], Any]] = {
@@ -64,29 +64,47 @@ class _Builder:
     raw: dict[YamlPath, str] = field(default_factory=dict)  # source text of non-string scalars
     refused: set[YamlPath] = field(default_factory=set)
     errors: list[Diagnostic] = field(default_factory=list)
-    active: set[int] = field(default_factory=set)
-    budget: int = _MAX_NODES
+    active: set[int] = field(default_factory=set)  # collections being built: cycle guard
+    built: dict[int, tuple[Any, int]] = field(default_factory=dict)  # data and expanded size
+    expanded: int = 0  # values counting every alias in full, to stop alias bombs
 
     def build(self, node: yaml.Node, path: YamlPath) -> Any:
         self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        self.budget -= 1
-        if self.budget < 0:
-            raise _TooLarge
         if isinstance(node, yaml.ScalarNode):
+            self._count(1)
             return self._scalar(node, path)
         if id(node) in self.active:
-            return self._refuse(node, path, "an alias refers to a value that contains it")
+            return self._cycle(path)
+        if id(node) in self.built:  # an alias: reuse what its anchor built
+            self._count(self.built[id(node)][1])
+            return self.built[id(node)][0]
         if len(path) > _MAX_DEPTH:
             return self._refuse(node, path, f"nested more than {_MAX_DEPTH} levels deep")
+        before = self.expanded
+        self._count(1)
         self.active.add(id(node))
-        try:
-            if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
-                return self._mapping(node, path)
-            if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            return self._refuse_tag(node, path)
-        finally:
-            self.active.discard(id(node))
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+            data: Any = self._mapping(node, path)
+        elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            data = [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        else:
+            data = None
+            self._refuse_tag(node, path)
+        self.active.discard(id(node))
+        self.built[id(node)] = (data, self.expanded - before)
+        return data
+
+    def _count(self, values: int) -> None:
+        self.expanded += values
+        if self.expanded > _MAX_NODES:
+            raise _TooLarge
+
+    def _cycle(self, path: YamlPath) -> None:
+        # The node was written at its anchor: show the key the alias was used under.
+        self.refused.add(path)
+        line, column = self.keys.get(path, self.values[path])
+        message = "an alias refers to a value that contains it"
+        self.errors.append(Diagnostic(self.file, line, column, format_path(path), message))
 
     def _scalar(self, node: yaml.ScalarNode, path: YamlPath) -> Any:
         make = _SCALARS.get(node.tag)
@@ -140,9 +158,10 @@ class _Builder:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         # The first of several merged mappings wins, so apply them last to first.
         for source in reversed(sources):
-            if isinstance(source, yaml.MappingNode):
-                out.update(self.build(source, path))
-            else:
+            merged = self.build(source, path) if isinstance(source, yaml.MappingNode) else None
+            if isinstance(merged, dict):
+                out.update(merged)
+            elif not isinstance(source, yaml.MappingNode):
                 self._error(source, path, "'<<' merges mappings only")
 
     def _refuse_tag(self, node: yaml.Node, path: YamlPath) -> None:
@@ -186,7 +205,7 @@ def load_story(path: Path) -> LoadedStory:
     try:
         document = builder.build(tree, ())
     except _TooLarge:
-        message = f"more than {_MAX_NODES} values (are aliases expanding too far?)"
+        message = f"aliases expand the story to more than {_MAX_NODES:,} values; use fewer"
         raise StoryError([Diagnostic(builder.file, 0, 0, "", message)]) from None
     source = SourceMap(builder.file, builder.values, builder.keys)
     if not isinstance(document, dict):
@@ -225,7 +244,7 @@ def _compose(file: str, text: str) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
-        found = _syntax_problem(error)
+        found = SyntaxProblem.of(error)
         raise StoryError([syntax_diagnostic(file, text, found)]) from None
     except yaml.reader.ReaderError as error:
         code = error.character if isinstance(error.character, int) else 0
@@ -233,16 +252,3 @@ def _compose(file: str, text: str) -> yaml.Node | None:
     except RecursionError:
         message = f"nested more than {_MAX_DEPTH} levels deep"
         raise StoryError([Diagnostic(file, 0, 0, "", message)]) from None
-
-
-def _syntax_problem(error: yaml.MarkedYAMLError) -> SyntaxProblem:
-    problem, context = error.problem_mark, error.context_mark
-    mark = problem or context
-    return SyntaxProblem(
-        problem=error.problem or "",
-        context=error.context or "",
-        line=mark.line if mark else 0,
-        column=mark.column if mark else 0,
-        context_line=context.line if context else None,
-        context_column=context.column if context else None,
-    )

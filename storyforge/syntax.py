@@ -7,6 +7,7 @@ message is chosen from what the mistake is, and placed where the user can fix it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from storyforge.diagnostics import Diagnostic
 
@@ -50,6 +51,20 @@ class SyntaxProblem:
     column: int
     context_line: int | None = None
     context_column: int | None = None
+
+    @classmethod
+    def of(cls, error: Any) -> SyntaxProblem:
+        """Read a YAML parser's error (`problem`, `context` and their marks) without yaml."""
+        problem, context = error.problem_mark, error.context_mark
+        mark = problem or context
+        return cls(
+            problem=error.problem or "",
+            context=error.context or "",
+            line=mark.line if mark else 0,
+            column=mark.column if mark else 0,
+            context_line=context.line if context else None,
+            context_column=context.column if context else None,
+        )
 
 
 def syntax_diagnostic(file: str, text: str, found: SyntaxProblem) -> Diagnostic:

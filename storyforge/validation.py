@@ -55,9 +55,17 @@ def validate_document(
     except ValidationError as error:
         for item in error.errors(include_url=False):
             loc = tuple(item["loc"])
-            if not any(loc[:n] in skip for n in range(len(loc) + 1)):
+            if not any(loc[:n] in skip for n in range(len(loc) + 1)) and not _echo(item):
                 problems.append(_diagnostic(item, loc, source, raw))
         return None, problems
+
+
+def _echo(item: ErrorDetails) -> bool:
+    """Whether the error only repeats others: pydantic counts a list's invalid items as absent."""
+    if item["type"] != "too_short" or not isinstance(item["input"], list | tuple):
+        return False
+    least: int = item.get("ctx", {}).get("min_length", 1)
+    return len(item["input"]) >= least
 
 
 def _version_problems(document: dict[Any, Any], source: SourceMap) -> list[Diagnostic]:
