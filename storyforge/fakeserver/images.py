@@ -1,0 +1,29 @@
+"""The fake server's output images: sketches of the request, JPEG-encoded for Gemini 3 models."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+# Clients retry and tests repeat requests: keep the last few drawings rather than redraw them.
+_CACHED = 8
+
+
+@lru_cache(maxsize=_CACHED)
+def sketch_png(width: int, height: int, text: str, images: tuple[tuple[str, bytes], ...]) -> bytes:
+    """A PNG storyboard sketch of the prompt and its labelled input images, width x height."""
+    # The renderer pulls in Pillow and fonts: import it when the first image is asked for.
+    from storyforge.render.sketch import render_sketch, spec_from_text
+
+    return render_sketch(spec_from_text(width, height, text, images))
+
+
+@lru_cache(maxsize=_CACHED)
+def as_jpeg(png: bytes) -> bytes:
+    """The same picture as a baseline JPEG, as Gemini 3 models answer."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(png)) as picture:
+        picture.convert("RGB").save(out, "JPEG", quality=90)
+    return out.getvalue()
