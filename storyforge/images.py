@@ -3,7 +3,8 @@
 A reference must be a PNG, JPEG or WebP file (told from its bytes, confirmed by Pillow) of
 at most 50 megapixels; a file claiming more is refused from its header, never decoded.
 One whose longest side exceeds 3072 px or whose size exceeds 7 MB is re-encoded with a
-longest side of at most 2048 px, and the copy is kept at
+longest side of at most 2048 px (JPEG, or PNG when it has transparency; smaller still in
+the rare case that is not enough to get under 7 MB), and the copy is kept at
 `<story root>/.storyforge/downscaled/<source sha256>.<ext>` so it is made only once.
 """
 
@@ -15,6 +16,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps, ImageStat
 
@@ -29,6 +31,7 @@ MAX_PIXELS = 50_000_000
 MAX_SIDE = 3072
 MAX_BYTES = 7 * 1024 * 1024
 TARGET_SIDE = 2048
+_SMALLEST_SIDE = 256
 ACCEPTED = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
 DOWNSCALED_DIR = Path(".storyforge", "downscaled")
 
@@ -90,18 +93,20 @@ def check_reference(root: Path, ref: str) -> ReferenceImage:
     """
     path = resolve_inside(root, ref)
     data = path.read_bytes()
-    mime, size = _identify(ref, data)
+    size = _identify(ref, data)
     if max(size) <= MAX_SIDE and len(data) <= MAX_BYTES:
+        mime = sniff_mime(data) or ""
         return ReferenceImage(ref, hashlib.sha256(data).hexdigest(), mime, path, False)
-    source_sha = hashlib.sha256(data).hexdigest()
-    out_mime = "image/jpeg" if mime == "image/jpeg" else "image/png"
-    copy = root / DOWNSCALED_DIR / f"{source_sha}{extension_for(out_mime)}"
-    if copy.is_file():
-        small = copy.read_bytes()
+    stem = root / DOWNSCALED_DIR / hashlib.sha256(data).hexdigest()
+    cached = [c for c in (stem.with_suffix(".jpg"), stem.with_suffix(".png")) if c.is_file()]
+    if cached:
+        copy, small = cached[0], cached[0].read_bytes()
     else:
-        small = _downscale(data, ACCEPTED[out_mime])
+        small, mime = _downscale(data)
+        copy = stem.with_suffix(extension_for(mime))
         atomic_write(copy, small)
-    return ReferenceImage(ref, hashlib.sha256(small).hexdigest(), out_mime, copy, True)
+    mime = sniff_mime(small) or ""
+    return ReferenceImage(ref, hashlib.sha256(small).hexdigest(), mime, copy, True)
 
 
 def load_reference_bytes(root: Path, ref: str) -> tuple[bytes, str]:
@@ -129,7 +134,7 @@ def average_color(data: bytes) -> RGB:
     return r, g, b
 
 
-def _identify(ref: str, data: bytes) -> tuple[str, tuple[int, int]]:
+def _identify(ref: str, data: bytes) -> tuple[int, int]:
     mime = sniff_mime(data)
     if mime not in ACCEPTED:
         raise ReferenceProblem(f"{ref} is not an image ({_describe(data, mime)})")
@@ -151,7 +156,7 @@ def _identify(ref: str, data: bytes) -> tuple[str, tuple[int, int]]:
             _decode_check(im)
         except (OSError, SyntaxError, ValueError) as error:
             raise ReferenceProblem(_damaged(ref, fmt, error)) from None
-    return mime, (w, h)
+    return w, h
 
 
 def _decode_check(im: Image.Image) -> None:
@@ -196,20 +201,28 @@ def _describe(data: bytes, mime: str | None) -> str:
     return "its content is text"
 
 
-def _downscale(data: bytes, fmt: str) -> bytes:
+def _downscale(data: bytes) -> tuple[bytes, str]:
+    # JPEG keeps photos small; PNG only when there is transparency to keep. The side shrinks
+    # further only in the rare case that a noisy image is still over the byte limit.
     with _open(data) as opened:
+        w, h = opened.size
+        opened.draft(
+            "RGB", (max(1, w * TARGET_SIDE // max(w, h)), max(1, h * TARGET_SIDE // max(w, h)))
+        )
         im = ImageOps.exif_transpose(opened)
         icc = opened.info.get("icc_profile")
-    scale = min(1.0, TARGET_SIDE / max(im.size))
-    size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
-    if fmt == "JPEG":
-        im = im.convert("RGB")
-    elif im.mode not in {"RGB", "RGBA", "L", "LA"}:
-        im = im.convert("RGBA")
-    small = im.resize(size, Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    options: dict[str, object] = {"icc_profile": icc} if icc else {}
-    if fmt == "JPEG":
-        options |= {"quality": 90, "optimize": False, "progressive": False}
-    small.save(out, fmt, **options)
-    return out.getvalue()
+    alpha = im.mode in {"RGBA", "LA", "PA"} or "transparency" in im.info
+    im = im.convert("RGBA" if alpha else "RGB")
+    fmt, mime = ("PNG", "image/png") if alpha else ("JPEG", "image/jpeg")
+    side = min(TARGET_SIDE, max(im.size))
+    while True:
+        scale = side / max(im.size)
+        size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+        out = io.BytesIO()
+        options: dict[str, Any] = {"icc_profile": icc} if icc else {}
+        if fmt == "JPEG":
+            options |= {"quality": 90, "optimize": False, "progressive": False}
+        im.resize(size, Image.Resampling.LANCZOS).save(out, fmt, **options)
+        if out.tell() <= MAX_BYTES or side <= _SMALLEST_SIDE:
+            return out.getvalue(), mime
+        side = side * 3 // 4

@@ -124,7 +124,8 @@ class StepBuilder:
                 f"most {settings.max_refs}; list at most {settings.max_refs} or choose a model "
                 "that takes more (gemini-nano-banana-2.1 takes 14)"
             )
-            self.problems.append(self._source.diagnostic(chosen.overflow_at, message))
+            at = chosen.overflow_at
+            self.problems.append(self._source.diagnostic(at, message, at_key=True))
         return chosen
 
     def _inputs(self, chosen: Selection) -> tuple[Input, ...]:
