@@ -1,7 +1,114 @@
-"""Commands of the CLI (filled in per command group)."""
+"""The `build` command: options in, summary and exit code out (0 ok, 1 failed steps, 130 Ctrl-C)."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from storyforge.executor import Limits
+
+
+def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Ids from repeated and comma-separated option values."""
+    return tuple(i.strip() for value in values for i in value.split(",") if i.strip())
+
+
+def _shown(path: Path) -> str:
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+@click.command()
+@click.argument("story", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output folder [default: out/ beside the story].",
+)
+@click.option(
+    "--provider", default="auto", show_default=True, help="auto, gemini, cometapi or sketch."
+)
+@click.option("--model", help="Use this model for every step.")
+@click.option(
+    "--concurrency", type=click.IntRange(min=1), default=4, show_default=True, help="Calls at once."
+)
+@click.option(
+    "--rpm", type=click.FloatRange(min=0, min_open=True), help="Requests per minute at most."
+)
+@click.option(
+    "--max-cost",
+    "max_cost",
+    type=click.FloatRange(min=0),
+    metavar="USD",
+    help="Start no call that could pass this spend.",
+)
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="ID",
+    help="Build these steps and what they need (repeat or comma-separate).",
+)
+@click.option(
+    "--force", multiple=True, metavar="ID", help="Regenerate these steps even when cached."
+)
+@click.option("--dry-run", is_flag=True, help="Show the plan; make no call.")
+@click.option("--debug-http", is_flag=True, help="Log HTTP requests and responses (keys redacted).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="S",
+    help="Seconds per HTTP request.",
+)
+@click.option(
+    "--retries", type=click.IntRange(min=0), metavar="N", help="Retries of a failed call."
+)
+def build(
+    story: Path,
+    out: Path | None,
+    provider: str,
+    model: str | None,
+    concurrency: int,
+    rpm: float | None,
+    max_cost: float | None,
+    only: tuple[str, ...],
+    force: tuple[str, ...],
+    dry_run: bool,
+    debug_http: bool,
+    timeout: float | None,
+    retries: int | None,
+) -> None:
+    """Build STORY: make every image that is not already in the store, then write OUT."""
+    # Imported here so that `--help` and other commands do not load the whole pipeline.
+    from storyforge import build as pipeline
+    from storyforge.progress import Progress, format_failures, format_summary
+
+    options = pipeline.BuildOptions(
+        story=story, out=out, provider=provider, model=model,
+        limits=Limits(concurrency, rpm, max_cost), only=_ids(only), force=_ids(force),
+        timeout_s=timeout, retries=retries, debug_http=debug_http, env=dict(os.environ),
+    )  # fmt: skip
+    progress = Progress()
+    if dry_run:
+        click.echo(pipeline.dry_run(options, progress))
+        return
+    report = asyncio.run(pipeline.build(options, progress))
+    sheet = _shown(report.contact_sheet) if report.contact_sheet else None
+    click.echo(format_summary(report.results, report.calls, report.spent_usd, sheet))
+    for line in format_failures(report.results):
+        click.echo(line, err=True)
+    if report.interrupted:
+        click.echo(
+            f"storyforge: interrupted; finished steps are kept in {_shown(report.manifest)}",
+            err=True,
+        )
+    if report.exit_code:
+        raise click.exceptions.Exit(report.exit_code)
+
+
+COMMANDS: list[click.Command] = [build]

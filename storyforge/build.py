@@ -1,0 +1,145 @@
+"""`storyforge build`: load, compile, execute, record; the one orchestrator, top to bottom."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storyforge.calls import InputReader
+from storyforge.checks import check_story
+from storyforge.compiler import compile_plan
+from storyforge.errors import StoryError
+from storyforge.executor import Context, Limits, check_ids, execute
+from storyforge.images import load_reference_bytes
+from storyforge.loader import LoadedStory, load_story
+from storyforge.lock import Lock
+from storyforge.plan import Plan
+from storyforge.providers import open_provider, options_from_env, resolve_provider
+from storyforge.recorder import MANIFEST_NAME, Recorder, Reporter, RunInfo
+from storyforge.results import StepResult
+from storyforge.sheet import write_contact_sheet
+from storyforge.store import Store
+
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """Everything `storyforge build` was asked to do."""
+
+    story: Path
+    out: Path | None = None  # default: out/ beside the story
+    provider: str = "auto"
+    model: str | None = None  # overrides every step's model
+    limits: Limits = field(default_factory=Limits)
+    only: tuple[str, ...] = ()
+    force: tuple[str, ...] = ()
+    timeout_s: float | None = None
+    retries: int | None = None
+    debug_http: bool = False
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a build did, for the command's summary and exit code."""
+
+    out: Path
+    provider: str
+    results: tuple[StepResult, ...]
+    calls: int
+    spent_usd: float
+    interrupted: bool
+    manifest: Path
+    contact_sheet: Path | None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every step has its image, 1 when any did not, 130 when interrupted."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_OK if all(r.ok for r in self.results) else EXIT_FAILED
+
+
+async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
+    """Build a story; failed steps are in the report, bad input raises StoryforgeError."""
+    loaded, plan = load_and_compile(options.story, options.model)
+    only = check_ids(plan, options.only, "--only")
+    force = check_ids(plan, options.force, "--force")
+    provider_name, notice = resolve_provider(options.provider, options.env)
+    settings = options_from_env(
+        provider_name, options.env, timeout_s=options.timeout_s,
+        max_attempts=None if options.retries is None else options.retries + 1,
+        debug_http=options.debug_http or None,
+    )  # fmt: skip
+    store, lock = Store.beside(loaded.path), Lock.beside(loaded.path)
+    out = options.out or loaded.root / "out"
+    info = RunInfo(provider_name, options.model or loaded.story.model)
+    recorder = Recorder(plan, out, store, lock, reporter, info)
+    for text in (notice, *(w.format() for w in plan.warnings)):
+        if text:
+            reporter.notice(text)
+    selection = frozenset(plan.ancestors(only)) if only else None
+    context = Context(
+        provider_name, store, lock, InputReader(loaded.root, store, load_reference_bytes),
+        recorder, options.limits, selection, force,
+    )  # fmt: skip
+    reporter.start(plan.title, len(selection or plan.steps))
+    try:
+        async with open_provider(provider_name, settings) as provider:
+            execution = await execute(plan, provider, context)
+    finally:
+        reporter.stop()
+    recorder.finish(execution.results, execution.calls)
+    sheet = None
+    if not execution.interrupted:
+        titles = {scene.id: scene.title for scene in loaded.story.scenes}
+        sheet = write_contact_sheet(plan, titles, recorder.results, recorder.files, out)
+    return BuildReport(
+        out, provider_name, execution.results, execution.calls, execution.spent_usd,
+        execution.interrupted, out / MANIFEST_NAME, sheet,
+    )  # fmt: skip
+
+
+def dry_run(options: BuildOptions, reporter: Reporter) -> str:
+    """What `build` would do, as `storyforge plan` shows it; makes no call, opens no socket."""
+    from storyforge.status import format_plan, predict
+
+    loaded, plan = load_and_compile(options.story, options.model)
+    only = check_ids(plan, options.only, "--only")
+    force = check_ids(plan, options.force, "--force")
+    provider_name, notice = resolve_provider(options.provider, options.env)
+    if notice:
+        reporter.notice(notice)
+    store, lock = Store.beside(loaded.path), Lock.beside(loaded.path)
+    statuses = predict(plan, provider=provider_name, store=store, lock=lock, force=force)
+    if only:
+        wanted = plan.ancestors(only)
+        statuses = [s for s in statuses if s.step.id in wanted]
+    return format_plan(plan, statuses, provider=provider_name)
+
+
+def load_and_compile(story_path: Path, model: str | None = None) -> tuple[LoadedStory, Plan]:
+    """Load and compile a story, with every step's model replaced by `model` when given."""
+    loaded = load_story(story_path)
+    if model:
+        loaded = _with_model(loaded, model)
+    return loaded, compile_plan(loaded)
+
+
+def _with_model(loaded: LoadedStory, model: str) -> LoadedStory:
+    story = loaded.story
+    scenes = tuple(
+        scene.model_copy(
+            update={"panels": tuple(p.model_copy(update={"model": None}) for p in scene.panels)}
+        )
+        for scene in story.scenes
+    )
+    story = story.model_copy(update={"model": model, "scenes": scenes})
+    # The story's ratios and sizes were checked against its own models: check them again.
+    problems = [d for d in check_story(story, loaded.source) if d.severity == "error"]
+    if problems:
+        raise StoryError(problems)
+    return dataclasses.replace(loaded, story=story)
