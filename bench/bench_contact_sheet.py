@@ -1,0 +1,85 @@
+"""Time and peak memory of a 500-panel contact sheet built from 1024x1024 PNG files.
+
+Run: .venv/bin/python bench/bench_contact_sheet.py [PANELS]
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from storyforge.render.contact import SheetPanel, render_contact_sheet
+
+STATUSES = ("generated", "cached", "generated", "failed", "generated", "blocked", "skipped")
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def make_images(folder: Path, count: int) -> list[Path]:
+    paths = []
+    for n in range(count):
+        image = Image.linear_gradient("L").resize((1024, 1024)).convert("RGB")
+        draw = ImageDraw.Draw(image)
+        hue = (n * 37 % 255, n * 91 % 255, n * 53 % 255)
+        draw.ellipse((200 + n % 300, 200, 700, 800), fill=hue)
+        draw.rectangle((0, 900, 1024, 1024), fill=(n % 255, 80, 120))
+        path = folder / f"panel-{n:03d}.png"
+        image.save(path, compress_level=1)
+        paths.append(path)
+    return paths
+
+
+def panels_for(paths: list[Path]) -> list[SheetPanel]:
+    panels = []
+    for n, path in enumerate(paths):
+        status = STATUSES[n % len(STATUSES)]
+        has_image = status in {"generated", "cached"}
+        panels.append(
+            SheetPanel(
+                step_id=f"panel-{n:03d}",
+                scene_id=f"scene-{n // 12:02d}",
+                scene_title=f"Scene {n // 12}",
+                shot=("wide", "close-up", "medium")[n % 3],
+                caption="The keeper climbs the stairs as the storm arrives." if n % 2 else None,
+                dialogue=(("Mara", "Another storm."),) if n % 3 == 0 else (),
+                status=status,
+                reason="" if has_image else "HTTP 503 after 5 attempts",
+                image_path=path if has_image else None,
+            )
+        )
+    return panels
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        started = time.perf_counter()
+        paths = make_images(root, count)
+        made = time.perf_counter() - started
+        before = peak_rss_mb()
+        panels = panels_for(paths)
+        started = time.perf_counter()
+        out = root / "contact_sheet.png"
+        render_contact_sheet("Benchmark story", panels, out)
+        took = time.perf_counter() - started
+        # The sheet's size from its IHDR chunk: Pillow would call a sheet this tall a bomb.
+        header = out.read_bytes()[16:24]
+        size = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")
+        print(f"inputs:      {count} PNG files of 1024x1024 (made in {made:.1f} s)")
+        print(f"sheet:       {size[0]}x{size[1]} px, {out.stat().st_size / 1e6:.1f} MB")
+        print(f"wall time:   {took:.2f} s ({took / count * 1000:.1f} ms per panel)")
+        print(f"peak RSS:    {peak_rss_mb():.0f} MB (before the sheet: {before:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
