@@ -114,7 +114,8 @@ class PromptMaker:
             }
         final: Context = {**rendered, **self._base, **extra, "style": style_ctx}
         final["characters"] = [rendered[c] for c in cast if c in rendered]
-        final["character"] = final["characters"][0] if kind == "sheet" and cast else None
+        if kind == "sheet":
+            final["character"] = final["characters"][0]
         final["prompt"] = self._field(source[0], final, source[1], problems) if source else ""
         try:
             return self._renderer.compose(kind, final), problems

@@ -22,7 +22,6 @@ from storyforge.diagnostics import did_you_mean
 from storyforge.sourcemap import YamlPath
 
 _JINJA_MARKS = ("{{", "{%", "{#")
-_LEAVES = "it leaves the story folder"
 _Loaded = jinja2.Template | str  # a compiled template, or why it could not be compiled
 
 
@@ -32,6 +31,30 @@ class TemplateProblem(ValueError):
     def __init__(self, message: str, path: YamlPath) -> None:
         self.path = path
         super().__init__(message)
+
+
+class _LeavesFolder(jinja2.TemplateError):
+    """A template path that resolves outside the story folder (not "not found": no fallback)."""
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """Strict undefined values whose message says what was there instead."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint:
+            return self._undefined_hint
+        if isinstance(obj, Mapping) and isinstance(name, str):
+            keys = ", ".join(sorted(map(str, obj)))
+            return f"'{name}' is undefined in the prompt template; that value has {keys}" + (
+                did_you_mean(name, map(str, obj))
+            )
+        if obj is None and isinstance(name, str):
+            return f"'{name}' of None is undefined in the prompt template; check with {{% if %}}"
+        return str(super()._undefined_message)
 
 
 class _StoryFolderLoader(jinja2.FileSystemLoader):
@@ -46,7 +69,7 @@ class _StoryFolderLoader(jinja2.FileSystemLoader):
     ) -> tuple[str, str, Callable[[], bool]]:
         source = super().get_source(environment, template)
         if not Path(source[1]).resolve().is_relative_to(self._root):
-            raise jinja2.TemplateNotFound(template, _LEAVES)
+            raise _LeavesFolder(template)
         return source
 
 
@@ -65,7 +88,7 @@ class PromptRenderer:
         )
         self._env = ImmutableSandboxedEnvironment(
             loader=loader,
-            undefined=jinja2.StrictUndefined,
+            undefined=_Undefined,
             autoescape=False,
             keep_trailing_newline=False,
             auto_reload=False,
@@ -173,8 +196,11 @@ def sentence(value: object) -> str:
 
 
 def _message(error: Exception, context: Mapping[str, Any], files: Callable[[], list[str]]) -> str:
-    if isinstance(error, jinja2.TemplateNotFound) and _escapes(str(error.name), error.message):
-        return f"template '{error.name}' leaves the story folder; templates must stay inside it"
+    if isinstance(error, _LeavesFolder) or (
+        isinstance(error, jinja2.TemplateNotFound) and _escapes(str(error.name))
+    ):
+        name = error.message if isinstance(error, _LeavesFolder) else error.name
+        return f"template '{name}' leaves the story folder; templates must stay inside it"
     if isinstance(error, jinja2.TemplateNotFound):
         return f"no such template file '{error.name}'{did_you_mean(str(error.name), files())}"
     if isinstance(error, jinja2.TemplateSyntaxError):
@@ -186,8 +212,8 @@ def _message(error: Exception, context: Mapping[str, Any], files: Callable[[], l
     return f"template error: {type(error).__name__}: {error}"
 
 
-def _escapes(name: str, reason: str | None) -> bool:
-    return reason == _LEAVES or name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name)
+def _escapes(name: str) -> bool:
+    return name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name)
 
 
 def _undefined(text: str, context: Mapping[str, Any]) -> str:
@@ -196,13 +222,7 @@ def _undefined(text: str, context: Mapping[str, Any]) -> str:
         known = ", ".join(sorted(context))
         hint = did_you_mean(name[1], context)
         return f"'{name[1]}' is undefined in the prompt template; known names: {known}{hint}"
-    attr = re.fullmatch(r"'(.+)' has no attribute '(.+)'", text)
-    if attr:
-        keys = {k for v in context.values() if isinstance(v, Mapping) for k in v}
-        owner = "None" if attr[1] == "None" else "that value"
-        hint = did_you_mean(attr[2], keys)
-        return f"'{attr[2]}' is undefined on {owner} in the prompt template{hint}"
-    return f"{text} in the prompt template"
+    return text if "prompt template" in text else f"{text} in the prompt template"
 
 
 def _origin(error: Exception) -> tuple[str | None, int | None]:
