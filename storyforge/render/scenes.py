@@ -33,7 +33,8 @@ def place(size: tuple[int, int], tint: RGB, shot: str | None, seed: str) -> Imag
     draw = ImageDraw.Draw(image)
     digest = hashlib.sha256(seed.encode()).digest()
     # A ridge unique to the place's name, so two locations never look the same.
-    peaks = [(x * width / 8, horizon - (digest[x] / 255) * height * 0.14) for x in range(9)]
+    rise = min(width, height) * 0.14
+    peaks = [(x * width / 8, horizon - digest[x] / 255 * rise) for x in range(9)]
     draw.polygon([(0, horizon), *peaks, (width, horizon)], fill=mix(lighter(tint, 0.2), tint, 0.7))
     lines = darker(tint, 0.1)
     for step in range(-6, 7):

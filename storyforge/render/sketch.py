@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw
 
 from storyforge.render import scenes
-from storyforge.render.paint import INK, PAPER, RGB, lighter, marked_box, pill
-from storyforge.render.sketch_layout import SketchLayout, label_size, sketch_layout
+from storyforge.render.paint import INK, PAPER, RGB, lighter, pill
+from storyforge.render.sketch_layout import SketchLayout, sketch_layout
+from storyforge.render.strip import draw_strip
 from storyforge.render.text import draw_lines, fit_line, font, wrap
-from storyforge.render.thumbs import load_fitted
 
 KIND_COLORS: dict[str, RGB] = {
     "sheet": scenes.SHEET_COLOR, "panel": (52, 110, 170), "edit": scenes.EDIT_COLOR,
@@ -61,7 +61,7 @@ def render_sketch(spec: SketchSpec) -> bytes:
         draw.rectangle((frame[0] + inset, frame[1] + inset, frame[2] - 1 - inset,
                         frame[3] - 1 - inset), outline=INK)  # fmt: skip
     _draw_badges(draw, layout, spec)
-    _draw_thumbnails(canvas, draw, layout, spec.thumbnails)
+    draw_strip(canvas, layout, spec.thumbnails)
     _draw_prompt(draw, layout, spec.prompt)
     out = io.BytesIO()
     # No optimize pass and no metadata: the same spec gives the same bytes.
@@ -157,24 +157,6 @@ def _draw_badges(draw: ImageDraw.ImageDraw, layout: SketchLayout, spec: SketchSp
         x += pad // 2
     if spec.shot and spec.kind != "sheet":
         pill(draw, (x, y), spec.shot.upper(), face, INK, max_width=layout.scene[2] - x - pad)
-
-
-def _draw_thumbnails(
-    canvas: Image.Image, draw: ImageDraw.ImageDraw, layout: SketchLayout,
-    thumbnails: tuple[tuple[str, bytes], ...],
-) -> None:  # fmt: skip
-    face = font(label_size(layout.text_size))
-    for (label, data), box, label_box in zip(thumbnails, layout.thumbs, layout.labels, strict=True):
-        width, height = box[2] - box[0], box[3] - box[1]
-        draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=(60, 62, 70))
-        picture = load_fitted(data, (width - 4, height - 4))
-        if picture is None:
-            marked_box(draw, box, (200, 40, 40), face, "unreadable")
-        else:
-            canvas.paste(picture, (box[0] + (width - picture.width) // 2,
-                                   box[1] + (height - picture.height) // 2))  # fmt: skip
-        lines = wrap(label, face, label_box[2] - label_box[0], 2)
-        draw_lines(draw, (label_box[0], label_box[1] + 2), lines, face, (70, 70, 78))
 
 
 def _draw_prompt(draw: ImageDraw.ImageDraw, layout: SketchLayout, prompt: str) -> None:

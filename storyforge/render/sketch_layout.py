@@ -65,22 +65,27 @@ def label_size(text_size: int) -> int:
 
 def _slots(strip: Box, count: int, text_size: int) -> tuple[tuple[Box, ...], tuple[Box, ...]]:
     left, top, right, bottom = strip
-    label_h = 2 * line_height(font(label_size(text_size)))
+    label_h = (2 if count <= 4 else 1) * line_height(font(label_size(text_size)))
     gap = max(3, text_size // 3)
-    vertical = (bottom - top) > (right - left)
-    span = (bottom - top) if vertical else (right - left)
-    slot = (span - gap * (count - 1)) / count
+    columns = max(range(1, count + 1), key=lambda c: _slot_side(strip, count, c, gap, label_h))
+    rows = -(-count // columns)
+    slot_w = (right - left - gap * (columns - 1)) / columns
+    slot_h = (bottom - top - gap * (rows - 1)) / rows
+    # A lone column of a few thumbnails keeps them near 4:3 rather than stretched tall.
+    image_h = max(4, min(round(slot_h - label_h), round(slot_w * 0.75)))
     thumbs: list[Box] = []
     labels: list[Box] = []
     for index in range(count):
-        start = round((top if vertical else left) + index * (slot + gap))
-        end = round(start + slot)
-        if vertical:
-            image_h = max(4, min(end - start - label_h, round((right - left) * 0.75)))
-            thumbs.append((left, start, right, start + image_h))
-            labels.append((left, start + image_h, right, start + image_h + label_h))
-        else:
-            image_h = max(4, bottom - top - label_h)
-            thumbs.append((start, top, end, top + image_h))
-            labels.append((start, top + image_h, end, bottom))
+        x = round(left + (index % columns) * (slot_w + gap))
+        y = round(top + (index // columns) * (slot_h + gap))
+        thumbs.append((x, y, round(x + slot_w), y + image_h))
+        labels.append((x, y + image_h, round(x + slot_w), y + image_h + label_h))
     return tuple(thumbs), tuple(labels)
+
+
+def _slot_side(strip: Box, count: int, columns: int, gap: int, label_h: int) -> float:
+    # How big a 4:3 thumbnail can be with this many columns: the grid with the largest wins.
+    rows = -(-count // columns)
+    slot_w = (strip[2] - strip[0] - gap * (columns - 1)) / columns
+    slot_h = (strip[3] - strip[1] - gap * (rows - 1)) / rows - label_h
+    return min(slot_w, slot_h * 4 / 3)
