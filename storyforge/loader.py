@@ -61,7 +61,8 @@ class _Builder:
     file: str
     values: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
-    raw: dict[YamlPath, str] = field(default_factory=dict)  # source text of non-string scalars
+    # Source text of non-string scalars; a key's under (*path, "[key]"), as pydantic places it.
+    raw: dict[YamlPath, str] = field(default_factory=dict)
     refused: set[YamlPath] = field(default_factory=set)
     errors: list[Diagnostic] = field(default_factory=list)
     active: set[int] = field(default_factory=set)  # collections being built: cycle guard
@@ -133,11 +134,14 @@ class _Builder:
                 continue
             line = key_node.start_mark.line + 1
             if key in first:
-                self._error(key_node, path, f"duplicate key '{key}' (first at line {first[key]})")
+                message = f"duplicate key '{key_node.value}' (first at line {first[key]})"
+                self._error(key_node, path, message)
                 continue
             first[key] = line
             key_path = (*path, key if isinstance(key, str | int) else str(key))
             self.keys[key_path] = (line, key_node.start_mark.column + 1)
+            if key_node.tag != _STR:
+                self.raw[(*key_path, "[key]")] = key_node.value
             out[key] = self.build(value_node, key_path)
         return out
 

@@ -18,6 +18,14 @@ _LAYOUT = "unexpected text here; check the indentation, or quote the whole value
 _RULES: tuple[tuple[str, str, str, bool], ...] = (
     ("mapping values", "", "a ':' is not allowed here; check the indentation, "
      "or quote text that contains ': '", False),
+    ("unexpected ':'", "", "a ':' is not allowed here; check the indentation, "
+     "or quote text that contains ': '", False),
+    ("expected ':'", "simple key", "expected `key: value`; add the ':' or fix the indentation",
+     True),
+    ("mapping keys", "", "a key is not allowed here; check the indentation", False),
+    ("node content", "", "a value is missing here", False),
+    ("document start", "", "a line starting with '%' is a YAML directive; remove it", False),
+    ("directive", "", "a line starting with '%' is a YAML directive; remove it", False),
     ("undefined alias", "", "unknown alias; define the anchor (&name) before its alias "
      "(*name)", False),
     ("second occurrence", "", "anchor defined twice; give this one another name", False),
@@ -69,9 +77,11 @@ class SyntaxProblem:
 
 def syntax_diagnostic(file: str, text: str, found: SyntaxProblem) -> Diagnostic:
     """One located, plainly worded diagnostic for a YAML syntax error in `text`."""
-    line, column = found.line, found.column
     rows = text.split("\n")
-    row = rows[line] if line < len(rows) else ""
+    line, column = found.line, found.column
+    if line >= len(rows):  # libyaml can point just past the last line
+        line, column = len(rows) - 1, len(rows[-1])
+    row = rows[line]
     if (column < len(row) and row[column] == "\t") or "tab character" in found.problem:
         indent = row[: len(row) - len(row.lstrip(" \t"))]
         if "\t" in indent:
