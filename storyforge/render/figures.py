@@ -61,7 +61,7 @@ def arrange(
     cls = shot_class(shot)
     if not figures:
         return []
-    if cls == "ots" and len(figures) > 1:
+    if cls == "ots":
         return _over_shoulder(figures, size)
     tall, top = _SCALE[cls]
     count = len(figures)
@@ -140,12 +140,15 @@ def _draw_head(draw: ImageDraw.ImageDraw, place: Placement, line: RGB, stroke: i
     if place.view == "back":
         draw.ellipse(box, fill=hair, outline=line, width=stroke)
         return
-    if place.view in {"three-quarter", "side"}:
-        nose_x = cx + place.facing * d * (0.47 if place.view == "side" else 0.36)
-        draw.ellipse((nose_x - d * 0.12, top + d * 0.44, nose_x + d * 0.12, top + d * 0.66),
-                     fill=lighter(place.color, 0.6), outline=line, width=stroke)  # fmt: skip
-    draw.ellipse(box, fill=lighter(place.color, 0.6), outline=line, width=stroke)
+    skin = lighter(place.color, 0.6)
+    draw.ellipse(box, fill=skin, outline=line, width=stroke)
     draw.chord(box, 205, 335, fill=hair)
+    if place.view in {"three-quarter", "side"}:
+        base = cx + place.facing * d * (0.46 if place.view == "side" else 0.28)
+        tip = base + place.facing * d * (0.14 if place.view == "side" else 0.08)
+        nose = [(base, top + d * 0.44), (tip, top + d * 0.63), (base, top + d * 0.67)]
+        draw.polygon(nose, fill=skin)
+        draw.line(nose, fill=line, width=stroke)
     eye_r, eye_y = max(1.0, d * 0.045), top + d * 0.5
     shift = {"front": 0.0, "three-quarter": 0.14, "side": 0.3}[place.view] * place.facing * d
     spacing = {"front": 0.36, "three-quarter": 0.28, "side": 0.0}[place.view] * d

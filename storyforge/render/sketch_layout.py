@@ -73,6 +73,8 @@ def _slots(strip: Box, count: int, text_size: int) -> tuple[tuple[Box, ...], tup
     slot_h = (bottom - top - gap * (rows - 1)) / rows
     # A lone column of a few thumbnails keeps them near 4:3 rather than stretched tall.
     image_h = max(4, min(round(slot_h - label_h), round(slot_w * 0.75)))
+    # And a lone row keeps them from turning into wide dark bars.
+    slot_w = min(slot_w, image_h * 1.6)
     thumbs: list[Box] = []
     labels: list[Box] = []
     for index in range(count):
