@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,6 +201,11 @@ def load_story(path: Path) -> LoadedStory:
         StoryError: with every problem found in the file (and its warnings), sorted by
             position.
     """
+    with _collector_paused():
+        return _load(path)
+
+
+def _load(path: Path) -> LoadedStory:
     data = _read(path)
     builder = _Builder(str(path))
     text = _decode(builder.file, data)
@@ -224,6 +231,19 @@ def load_story(path: Path) -> LoadedStory:
     root = path.parent.resolve()
     digest = hashlib.sha256(data).hexdigest()
     return LoadedStory(path, root, digest, story, source, tuple(sorted(problems)))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # A big story is some 100k nodes and values without cycles: the cyclic collector would
+    # walk them again and again, freeing nothing, and take most of the load time.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read(path: Path) -> bytes:
