@@ -159,3 +159,8 @@ def manifest_schema() -> dict[str, Any]:
     schema["$id"] = "manifest.schema.json"
     schema["title"] = "storyforge build manifest"
     return schema
+
+
+def load_manifest(text: str) -> Manifest:
+    """Parse a manifest.json (pydantic's ValidationError when it is not one)."""
+    return Manifest.model_validate_json(text)

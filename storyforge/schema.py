@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from storyforge.manifest import manifest_schema
 from storyforge.story import FORMAT_VERSION, Story
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -40,6 +41,7 @@ def _close_id_mappings(node: Any) -> None:
 
 SCHEMA_FILES: dict[str, Callable[[], dict[str, Any]]] = {
     "story.schema.json": story_schema,
+    "manifest.schema.json": manifest_schema,
 }
 
 

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from pathlib import Path
+
+from storyforge.build import BuildOptions, build
+from storyforge.manifest import Manifest, load_manifest, manifest_schema, step_record
+from storyforge.outputs import OutputFile
+from storyforge.progress import Progress
+from storyforge.results import StepResult
+from storyforge.schema import SCHEMAS_FOLDER, render_schema
+
+from .build_support import write_story
+from .conftest import make_step, step_input
+
+STORY = """\
+storyforge: 1
+title: Two panels
+aspect_ratio: "1:1"
+scenes:
+  - id: one
+    title: The first scene
+    panels:
+      - id: first
+        prompt: a lighthouse
+        caption: It stands.
+      - id: second
+        prompt: a boat
+"""
+
+
+def _sketch_build(story: Path) -> str:
+    options = BuildOptions(story=story, provider="sketch")
+    report = asyncio.run(build(options, Progress(io.StringIO(), live=False)))
+    assert report.exit_code == 0
+    return report.manifest.read_text("utf-8")
+
+
+def test_manifest_has_the_design_shape_sorted_and_in_plan_order(tmp_path: Path) -> None:
+    text = _sketch_build(write_story(tmp_path, STORY))
+    data = json.loads(text)
+    assert text == json.dumps(data, sort_keys=True, indent=2) + "\n"
+    assert set(data) == {"storyforge", "story", "provider", "model", "steps", "totals", "timings"}
+    assert data["story"]["path"] == "../story.yaml"
+    assert data["provider"] == "sketch"
+    assert [s["id"] for s in data["steps"]] == ["first", "second"]
+    second = data["steps"][1]
+    assert set(second) == {
+        "id", "kind", "scene", "status", "prompt", "inputs", "outputs", "selected", "text",
+        "usage", "cost_usd", "attempts", "error", "key", "dropped",
+    }  # fmt: skip
+    assert second["inputs"] == [
+        {
+            "ref": "first",
+            "role": second["inputs"][0]["role"],
+            "sha256": data["steps"][0]["outputs"][0]["sha256"],
+        }
+    ]
+    assert second["outputs"][0]["path"] == "second.png"
+    assert data["totals"] == {
+        "steps": 2, "generated": 2, "cached": 0, "failed": 0, "blocked": 0, "skipped": 0,
+        "calls": 2, "cost_usd": 0.0,
+    }  # fmt: skip
+    assert set(data["timings"]) == {"started", "seconds", "steps"}
+    assert isinstance(load_manifest(text), Manifest)
+
+
+def test_only_the_timings_change_between_identical_builds(tmp_path: Path) -> None:
+    story = write_story(tmp_path, STORY)
+    _sketch_build(story)
+    second, third = json.loads(_sketch_build(story)), json.loads(_sketch_build(story))
+    assert second.pop("timings") != {} and third.pop("timings") != {}
+    assert second == third
+    assert {s["status"] for s in second["steps"]} == {"cached"}
+    assert second["totals"]["calls"] == 0
+
+
+def test_a_failed_step_records_its_error_and_no_outputs() -> None:
+    step = make_step("b", step_input("a"))
+    record = step_record(step, StepResult("b", "skipped", reason="input a failed"), ())
+    assert record.status == "skipped" and record.error == "input a failed"
+    assert record.outputs == [] and record.selected is None and record.key is None
+    assert [i.sha256 for i in record.inputs] == [""]
+
+
+def test_outputs_are_listed_as_written() -> None:
+    step = make_step("a")
+    out = OutputFile(1, "a.png", "f" * 64, 10, 20, "image/png")
+    record = step_record(
+        step, StepResult("a", "cached", key="k", selected=1, output_sha="f" * 64), (out,)
+    )
+    assert record.outputs[0].model_dump() == {
+        "take": 1, "path": "a.png", "sha256": "f" * 64, "width": 10, "height": 20,
+        "mime_type": "image/png",
+    }  # fmt: skip
+
+
+def test_the_committed_manifest_schema_is_fresh() -> None:
+    committed = SCHEMAS_FOLDER / "manifest.schema.json"
+    assert committed.read_text("utf-8") == render_schema("manifest.schema.json"), (
+        "schemas/manifest.schema.json is stale; run `python -m storyforge.schema`"
+    )
+    schema = manifest_schema()
+    assert schema["additionalProperties"] is False
+    assert schema["$id"] == "manifest.schema.json"
