@@ -150,6 +150,10 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ["story.yaml:9:12: scenes[0].style: unknown style 'pencil'"],
     ),
     "unknown style in a panel": (
+        HEAD + PLACES + SCENE + "        style: inc\n",
+        ["story.yaml:11:16: scenes[0].panels[0].style: unknown style 'inc' (did you mean 'ink'?)"],
+    ),
+    "style id with an uppercase letter": (
         HEAD + PLACES + SCENE + "        style: Ink\n",
         [f"story.yaml:11:16: scenes[0].panels[0].style: invalid id 'Ink': {ID_RULE}"],
     ),
