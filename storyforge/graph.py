@@ -12,10 +12,11 @@ from storyforge.plan import Plan, Step
 Deps = Mapping[str, Sequence[str]]
 
 
-def _needs_graph(deps: Deps) -> nx.DiGraph[str]:
+def _graph(deps: Deps) -> nx.DiGraph[str]:
+    # Edges run from a step to the steps that need it, the order work flows in.
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(deps)
-    graph.add_edges_from((step, need) for step, needs in deps.items() for need in needs)
+    graph.add_edges_from((need, step) for step, needs in deps.items() for need in needs)
     return graph
 
 
@@ -25,13 +26,13 @@ def find_cycles(deps: Deps, story_order: Mapping[str, int]) -> list[list[str]]:
     Each cycle follows "needs" edges from the member that comes first in story order; the
     cycles are sorted by that member.
     """
-    graph = _needs_graph(deps)
+    needs = _graph(deps).reverse(copy=False)
     cycles: list[list[str]] = []
-    for group in nx.strongly_connected_components(graph):
+    for group in nx.strongly_connected_components(needs):
         first = min(group, key=story_order.__getitem__)
-        if len(group) == 1 and not graph.has_edge(first, first):
+        if len(group) == 1 and not needs.has_edge(first, first):
             continue
-        inside = graph.subgraph(group)
+        inside = needs.subgraph(group)
         paths = [
             [first, *nx.shortest_path(inside, nxt, first)]
             for nxt in sorted(inside.successors(first), key=story_order.__getitem__)
@@ -46,7 +47,7 @@ def schedule(deps: Deps, story_order: Mapping[str, int]) -> tuple[list[str], dic
     The rank is the number of edges on the longest path from the step to a step nothing
     needs (0 for those): the executor starts the highest rank first. `deps` must be acyclic.
     """
-    graph = _needs_graph(deps).reverse(copy=True)  # edges now run from a need to its users
+    graph = _graph(deps)
     order = list(nx.lexicographical_topological_sort(graph, key=story_order.__getitem__))
     rank: dict[str, int] = {}
     for node in reversed(order):

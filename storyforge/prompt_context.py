@@ -5,8 +5,10 @@ and prompt, or None), `scene` (id, title, location, continuity, or None for a sh
 `panel` (id, kind, shot, caption, characters, location, style, or None for a sheet),
 `location` (id, name, description, or None), each character by id (id, name,
 description) and `characters` (the step's characters). The kind templates also see
-`prompt` (the rendered panel prompt) and, for a sheet, `character`. Dialogue is never
-in the context, so it can never reach the art.
+`prompt` (the rendered panel prompt), for a sheet `character`, and ready-made phrases
+(each "" when there is nothing to say): `shot` ("Wide shot"), `setting` (the location's
+description, else its name), `cast` ("Mara, a keeper; Tomas, a boy") and `style_prompt`.
+Dialogue is never in the context, so it can never reach the art.
 
 Style prompts and character descriptions are rendered first, seeing descriptions as
 written; the panel prompt and the kind template then see the rendered ones. A character
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storyforge.prompts import PromptRenderer, TemplateProblem, is_template
+from storyforge.prompts import PromptRenderer, TemplateProblem, capfirst, clause, is_template
 from storyforge.sourcemap import YamlPath
 from storyforge.story import Panel, Scene, Story
 
@@ -117,6 +119,7 @@ class PromptMaker:
         if kind == "sheet":
             final["character"] = final["characters"][0]
         final["prompt"] = self._field(source[0], final, source[1], problems) if source else ""
+        final.update(_phrases(final))
         try:
             return self._renderer.compose(kind, final), problems
         except TemplateProblem as problem:
@@ -136,3 +139,20 @@ class PromptMaker:
         if loc is None:
             return None
         return {"id": location_id, "name": loc.name, "description": loc.description.strip()}
+
+
+def _phrases(ctx: Context) -> Context:
+    panel, location, style = ctx["panel"], ctx["location"], ctx["style"]
+    shot = clause(panel["shot"] or "") if panel else ""
+    if shot and not shot.lower().endswith("shot"):
+        shot += " shot"
+    cast = "; ".join(
+        f"{c['name']}, {clause(c['description'])}" if c["description"] else c["name"]
+        for c in ctx["characters"]
+    )
+    return {
+        "shot": capfirst(shot),
+        "setting": clause(location["description"] or location["name"] or "") if location else "",
+        "cast": cast,
+        "style_prompt": clause(style["prompt"]) if style else "",
+    }

@@ -8,7 +8,8 @@ import pytest
 
 from storyforge.keys import request_key
 from storyforge.plan import Plan
-from storyforge.prompts import clause, sentence, tidy
+from storyforge.prompts import PromptRenderer, clause, sentence, tidy
+from storyforge.substitute import substitute
 from tests.compiler_support import assert_snapshot, compile_errors, compile_text, png
 
 STORY = """\
@@ -280,3 +281,37 @@ def test_sentence(text: str, expected: str) -> None:
 def test_clause_and_tidy() -> None:
     assert clause(" a grey\n braid. ") == "a grey braid"
     assert tidy("One.\n\n  Two  .\nThree!.\nFour,.\nFive...") == "One. Two. Three! Four. Five..."
+
+
+SUBSTITUTION_CONTEXT = {
+    "mara": {"name": "Mara", "age": 60, "height": 1.5, "tall": True, "items": "x", "none": None},
+    "vars": {"palette": "teal", "nested": {"deep": "value"}},
+    "s": "text",
+}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ mara.name }} climbs",
+        "{{mara.name}}{{ mara.name }}",
+        "aged {{ mara.age }}, {{ mara.height }} m",
+        "{{ mara.tall }}",
+        "{{ mara.items }}",
+        "{{ mara.none }}",
+        "{{ vars.nested.deep }} {{ vars.nested }}",
+        "{{ s.upper }}",
+        "x }} {{ vars.palette }} }}",
+        "{ {{ s }} }",
+        "{{ s | upper }}",
+        "{{- s }}",
+        "{{ s }} {{ 'quoted' }}",
+    ],
+)
+def test_plain_substitutions_render_exactly_as_jinja_does(tmp_path: Path, source: str) -> None:
+    renderer = PromptRenderer(tmp_path, {})
+    quick = substitute(source, SUBSTITUTION_CONTEXT)
+    # a comment forces the full Jinja path
+    full = renderer.render_field(source + "{# jinja #}", SUBSTITUTION_CONTEXT, ("prompt",))
+    assert quick is None or quick == full
+    assert renderer.render_field(source, SUBSTITUTION_CONTEXT, ("prompt",)) == full
