@@ -17,10 +17,12 @@ def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _shown(path: Path) -> str:
+    """The path relative to the current folder when it is inside it, else absolute."""
+    absolute = path.resolve()
     try:
-        return Path(os.path.relpath(path)).as_posix()
-    except ValueError:  # another drive on Windows
-        return str(path)
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(absolute)
 
 
 @click.command()
