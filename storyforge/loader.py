@@ -17,6 +17,7 @@ from storyforge.diagnostics import Diagnostic
 from storyforge.errors import StoryError
 from storyforge.sourcemap import SourceMap, YamlPath, format_path
 from storyforge.story import Story
+from storyforge.storyfile import read_text
 from storyforge.syntax import SyntaxProblem, control_character_diagnostic, syntax_diagnostic
 from storyforge.validation import validate_document
 
@@ -206,9 +207,8 @@ def load_story(path: Path) -> LoadedStory:
 
 
 def _load(path: Path) -> LoadedStory:
-    data = _read(path)
+    data, text = read_text(path)
     builder = _Builder(str(path))
-    text = _decode(builder.file, data)
     tree = _compose(builder.file, text)
     if tree is None:
         message = "the story is empty; start it with `storyforge: 1`, a title and scenes"
@@ -244,24 +244,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        message = f"cannot read the story: {error.strerror or error}"
-        raise StoryError([Diagnostic(str(path), 0, 0, "", message)]) from None
-
-
-def _decode(file: str, data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        message = f"byte 0x{data[error.start]:02x} is not UTF-8 text; save the file as UTF-8"
-        raise StoryError([Diagnostic(file, line, column, "", message)]) from None
 
 
 def _compose(file: str, text: str) -> yaml.Node | None:
