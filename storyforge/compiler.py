@@ -9,6 +9,7 @@ order the steps topologically, ties broken by story order, and rank them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from itertools import pairwise
 
 from storyforge.diagnostics import Diagnostic
 from storyforge.errors import StoryError
@@ -85,7 +86,17 @@ def _cycle_problems(
     needs_at = {b.step.id: b.needs_at for b in built}
     problems = []
     for cycle in find_cycles(deps, story_order):
-        first, second = cycle[0], cycle[1]
-        message = f"steps need each other: {' -> '.join(cycle)}; remove one of these inputs"
-        problems.append(source.diagnostic(needs_at[first][second], message))
+        links = list(pairwise(cycle))
+        # A panel needs its previous panel through the scene's continuity, not a field.
+        chained = [
+            f"{a} follows {b} in a chained scene" for a, b in links if _is_chain(needs_at[a][b])
+        ]
+        why = f" ({'; '.join(chained)})" if chained else ""
+        fix = "remove one of these inputs" + (" or set `continuity: none`" if chained else "")
+        message = f"steps need each other: {' -> '.join(cycle)}{why}; {fix}"
+        problems.append(source.diagnostic(needs_at[cycle[0]][cycle[1]], message))
     return problems
+
+
+def _is_chain(path: YamlPath) -> bool:
+    return len(path) == 4 and path[0] == "scenes"

@@ -56,7 +56,10 @@ def schedule(deps: Deps, story_order: Mapping[str, int]) -> tuple[list[str], dic
 
 
 def render_graph(plan: Plan, fmt: Literal["dot", "mermaid"]) -> str:
-    """The plan's graph as Graphviz dot or a Mermaid flowchart, one cluster per scene."""
+    """The plan's graph as Graphviz dot or a Mermaid flowchart, one cluster per scene.
+
+    Nodes are labelled with the step id and kind; the text has no final newline.
+    """
     groups: dict[str | None, list[Step]] = {}
     for step in plan.steps:
         groups.setdefault(step.scene, []).append(step)
@@ -80,7 +83,7 @@ def _dot(groups: Mapping[str | None, list[Step]], edges: list[tuple[str, str]]) 
         lines += [f"    {node}" for node in nodes]
         lines.append("  }")
     lines += [f'  "{_esc(a)}" -> "{_esc(b)}";' for a, b in edges]
-    return "\n".join([*lines, "}"]) + "\n"
+    return "\n".join([*lines, "}"])
 
 
 def _mermaid(
@@ -98,7 +101,7 @@ def _mermaid(
         lines += [f"    {node}" for node in nodes]
         lines.append("  end")
     lines += [f"  {ids[a]} --> {ids[b]}" for a, b in edges]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
 def _esc(text: str) -> str:

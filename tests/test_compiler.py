@@ -263,8 +263,9 @@ def test_repeated_refs_are_sent_once(tmp_path: Path) -> None:
               - {id: b, edit: c, prompt: b}
               - {id: c, prompt: c}
             """,
-            "story.yaml:7:27: scenes[0].panels[1].edit: steps need each other: b -> c -> b; "
-            "remove one of these inputs",
+            "story.yaml:7:27: scenes[0].panels[1].edit: steps need each other: b -> c -> b "
+            "(c follows b in a chained scene); remove one of these inputs or set "
+            "`continuity: none`",
         ),
         (
             """\
@@ -273,7 +274,8 @@ def test_repeated_refs_are_sent_once(tmp_path: Path) -> None:
               - {id: c, prompt: c}
             """,
             "story.yaml:6:34: scenes[0].panels[0].references[0]: steps need each other: "
-            "a -> c -> b -> a; remove one of these inputs",
+            "a -> c -> b -> a (c follows b in a chained scene; b follows a in a chained scene); "
+            "remove one of these inputs or set `continuity: none`",
         ),
     ],
 )

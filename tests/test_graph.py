@@ -62,5 +62,5 @@ scenes:
 
 def test_render_graph_is_pinned(tmp_path: Path) -> None:
     plan = compile_text(tmp_path, SMALL)
-    assert_snapshot("graph-small.dot", render_graph(plan, "dot"))
-    assert_snapshot("graph-small.mmd", render_graph(plan, "mermaid"))
+    assert_snapshot("graph-small.dot", render_graph(plan, "dot") + "\n")
+    assert_snapshot("graph-small.mmd", render_graph(plan, "mermaid") + "\n")
