@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from PIL import ImageFile
 
 from storyforge.images import DOWNSCALED_DIR
 from tests.compiler_support import bomb_png, compile_errors, compile_text, jpeg, png
@@ -73,9 +74,16 @@ def test_a_text_file_named_png_is_refused(tmp_path: Path) -> None:
     ]
 
 
-def test_a_decompression_bomb_is_refused_without_decoding(tmp_path: Path) -> None:
+def never_decode(*_: object) -> None:
+    raise AssertionError("a bomb's pixels must never be decoded")
+
+
+def test_a_decompression_bomb_is_refused_without_decoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bomb = bomb_png()
     assert len(bomb) < 200
+    monkeypatch.setattr(ImageFile.ImageFile, "load", never_decode)
     assert errors_for(tmp_path, "refs/bomb.png", {"refs/bomb.png": bomb}) == [
         "story.yaml:6:18: characters.mara.references[0]: refs/bomb.png is too large "
         "(900 megapixels); references may have at most 50 megapixels, so it was not decoded"
@@ -83,8 +91,9 @@ def test_a_decompression_bomb_is_refused_without_decoding(tmp_path: Path) -> Non
 
 
 def test_an_image_over_fifty_megapixels_but_under_pillows_limit_is_refused(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(ImageFile.ImageFile, "load", never_decode)
     bomb = bomb_png(8000, 8000)
     assert errors_for(tmp_path, "refs/big.png", {"refs/big.png": bomb}) == [
         "story.yaml:6:18: characters.mara.references[0]: refs/big.png is too large "
