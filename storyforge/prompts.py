@@ -19,6 +19,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from storyforge.diagnostics import did_you_mean
+from storyforge.refpaths import story_files
 from storyforge.sourcemap import YamlPath
 from storyforge.substitute import substitute
 
@@ -171,8 +172,7 @@ class PromptRenderer:
 
     def _template_files(self) -> list[str]:
         if self._files is None:
-            found = self._root.rglob("*.j2")
-            self._files = sorted(p.relative_to(self._root).as_posix() for p in found)
+            self._files = story_files(self._root, frozenset({".j2", ".jinja", ".txt"}))
         return self._files
 
 

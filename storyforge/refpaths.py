@@ -38,6 +38,11 @@ def resolve_inside(root: Path, ref: str) -> Path:
 
 def image_files(root: Path) -> list[str]:
     """Image files under `root` as story-relative POSIX paths (for "did you mean")."""
+    return story_files(root, IMAGE_SUFFIXES)
+
+
+def story_files(root: Path, suffixes: frozenset[str]) -> list[str]:
+    """Files with these suffixes under `root`, skipping hidden and tool folders."""
     found: list[str] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
@@ -45,7 +50,7 @@ def image_files(root: Path) -> list[str]:
         found.extend(
             (rel / name).as_posix()
             for name in sorted(files)
-            if Path(name).suffix.lower() in IMAGE_SUFFIXES
+            if Path(name).suffix.lower() in suffixes
         )
         if len(found) > _MAX_SUGGESTION_FILES:
             break
