@@ -192,3 +192,19 @@ def test_bad_base64_fails() -> None:
     outcome = classify(response([{"inlineData": {"mimeType": "image/png", "data": "abc"}}]))
     assert outcome.status == "failed"
     assert "base64" in outcome.reason
+
+
+def test_odd_shapes_fail_or_read_as_zero_instead_of_raising() -> None:
+    assert (
+        classify({"candidates": [{"content": {"parts": "text"}, "finishReason": "STOP"}]}).status
+        == "blocked"
+    )
+    outcome = classify({"candidates": [{"content": [], "finishReason": 3}]})
+    assert outcome.status == "failed"
+    parts = [{"inlineData": {"mimeType": "image/png", "data": b64(PNG)}}]
+    odd_usage = {"promptTokenCount": None, "candidatesTokensDetails": "IMAGE"}
+    outcome = classify(response(parts, usageMetadata=odd_usage))
+    assert (outcome.status, outcome.usage) == ("generated", Usage())
+    outcome = classify({"candidates": [{"content": {"parts": [{"inlineData": {"data": 5}}]}}]})
+    assert outcome.status == "failed"
+    assert outcome.reason.startswith("malformed response: TypeError")

@@ -48,6 +48,8 @@ class ApiError(ProviderError):
         """`HTTP 503 UNAVAILABLE: The model is overloaded.` (or the transport failure)."""
         if self.transport:
             return f"connection failed: {self}"
+        if not self.status:
+            return f"unreadable answer: {self}"
         return f"HTTP {self.status}{' ' + self.code if self.code else ''}: {self}"
 
 

@@ -70,7 +70,7 @@ class Http:
         try:
             response = await self.client.send(request)
             await response.aread()
-        except httpx.TransportError as error:
+        except httpx.HTTPError as error:
             raise self._transport_error(request, error) from None
         self._log_response(request, response, len(response.content))
         return response
@@ -83,12 +83,12 @@ class Http:
         request = self._build(method, url, content, headers)
         try:
             response = await self.client.send(request, stream=True)
-        except httpx.TransportError as error:
+        except httpx.HTTPError as error:
             raise self._transport_error(request, error) from None
         try:
             self._log_response(request, response, None)
             yield response
-        except httpx.TransportError as error:
+        except httpx.HTTPError as error:
             raise self._transport_error(request, error) from None
         finally:
             await response.aclose()
@@ -121,8 +121,12 @@ class Http:
                 length,
             )
 
-    def _transport_error(self, request: httpx.Request, error: httpx.TransportError) -> ApiError:
-        detail = self.redact(str(error)) or "no detail"
+    def _transport_error(self, request: httpx.Request, error: httpx.HTTPError) -> ApiError:
+        # Transport failures (refused, reset, timed out, dropped) are worth another try; the
+        # rest (an undecodable body, say) would fail the same way again.
+        detail = self.redact(str(error))
+        message = f"{type(error).__name__}{': ' + detail if detail else ''}"
         if self.debug:
-            log.debug("%s %s -> %s", request.method, self.redact(str(request.url)), detail)
-        return ApiError(f"{type(error).__name__}: {detail}", status=0, transport=True)
+            log.debug("%s %s -> %s", request.method, self.redact(str(request.url)), message)
+        transport = isinstance(error, httpx.TransportError)
+        return ApiError(message, status=0, transport=transport, code="" if transport else "bad")

@@ -95,22 +95,29 @@ def generation_config(request: GenerateRequest) -> dict[str, Any]:
     return config
 
 
+def _count(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def parse_usage(metadata: Any) -> Usage:
     """Token counts of a usageMetadata object; image tokens from its IMAGE modality entries."""
     if not isinstance(metadata, dict):
         return Usage()
-    details = metadata.get("candidatesTokensDetails") or ()
+    details = metadata.get("candidatesTokensDetails")
     image = sum(
-        int(d.get("tokenCount", 0))
-        for d in details
+        _count(d.get("tokenCount"))
+        for d in (details if isinstance(details, list) else ())
         if isinstance(d, dict) and str(d.get("modality", "")).upper() == "IMAGE"
     )
     return Usage(
-        prompt_tokens=int(metadata.get("promptTokenCount", 0)),
-        output_tokens=int(metadata.get("candidatesTokenCount", 0)),
+        prompt_tokens=_count(metadata.get("promptTokenCount")),
+        output_tokens=_count(metadata.get("candidatesTokenCount")),
         image_tokens=image,
-        thoughts_tokens=int(metadata.get("thoughtsTokenCount", 0)),
-        total_tokens=int(metadata.get("totalTokenCount", 0)),
+        thoughts_tokens=_count(metadata.get("thoughtsTokenCount")),
+        total_tokens=_count(metadata.get("totalTokenCount")),
     )
 
 
@@ -130,7 +137,18 @@ def _read_parts(parts: Any) -> tuple[list[GeneratedImage], list[str]]:
 
 
 def classify(payload: Any) -> Outcome:
-    """Turn a (merged) GenerateContentResponse into generated, blocked or failed (§3)."""
+    """Turn a (merged) GenerateContentResponse into generated, blocked or failed (§3).
+
+    A body of the wrong shape (a list for parts, a null count) is a failed outcome, never
+    an exception: the caller gets a value for every answer.
+    """
+    try:
+        return _classify(payload)
+    except (TypeError, ValueError, AttributeError, KeyError) as error:
+        return Outcome("failed", reason=f"malformed response: {type(error).__name__}: {error}")
+
+
+def _classify(payload: Any) -> Outcome:
     if not isinstance(payload, dict):
         return Outcome("failed", reason="malformed response: not a JSON object")
     usage = parse_usage(payload.get("usageMetadata"))
@@ -140,7 +158,7 @@ def classify(payload: Any) -> Outcome:
     content = first.get("content") if isinstance(first, dict) else None
     try:
         images, texts = _read_parts(content.get("parts") if isinstance(content, dict) else None)
-    except (binascii.Error, ValueError):
+    except binascii.Error:
         return Outcome("failed", reason="malformed response: bad base64 image data", usage=usage)
     text = "".join(texts)
     common: dict[str, Any] = {"text": text, "usage": usage, "model_version": version}
