@@ -8,7 +8,7 @@ import pytest
 
 from storyforge.errors import UsageError
 from storyforge.providers import SKETCH_NOTICE, open_provider, options_from_env, resolve_provider
-from storyforge.providers.base import ProviderOptions
+from storyforge.providers.base import Provider, ProviderOptions
 from storyforge.providers.cometapi import CometApiProvider
 from storyforge.providers.gemini import GeminiProvider
 
@@ -77,3 +77,18 @@ def test_registry_lists_the_three_providers() -> None:
 
     assert set(PROVIDERS) == {"gemini", "cometapi", "sketch"}
     assert PROVIDERS["gemini"] is GeminiProvider
+
+
+def test_http_providers_satisfy_the_protocol_and_close_their_own_client() -> None:
+    async def run() -> None:
+        providers: list[Provider] = [GeminiProvider(), CometApiProvider()]
+        for provider in providers:
+            assert isinstance(provider, GeminiProvider)
+            assert provider.http.base_url in {
+                "https://generativelanguage.googleapis.com",
+                "https://api.cometapi.com",
+            }
+            await provider.aclose()
+            assert provider.http.client.is_closed
+
+    asyncio.run(run())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from storyforge.capabilities import A10, A14, MODELS, ModelInfo
 from storyforge.providers import open_provider
 from storyforge.providers.base import ModelListing, ProviderOptions
+from storyforge.providers.transport import show_debug_log
 
 HEADER = ("model", "max refs", "ratios", "sizes", "$/image", "shutdown", "notes")
 LEGEND = f"A10 = {' '.join(A10)}; A14 = A10 + {' '.join(A14[len(A10) :])}"
@@ -21,10 +21,7 @@ async def list_image_models(name: str, options: ProviderOptions) -> list[ModelLi
 
 def log_http_to_stderr() -> None:
     """Send `--debug-http` lines (logger `storyforge.http`, key already hidden) to stderr."""
-    logger = logging.getLogger("storyforge.http")
-    logger.setLevel(logging.DEBUG)
-    if not logger.handlers:
-        logger.addHandler(logging.StreamHandler())
+    show_debug_log()
 
 
 def _row(info: ModelInfo) -> tuple[str, ...]:

@@ -19,6 +19,14 @@ log = logging.getLogger("storyforge.http")
 LIMITS = httpx.Limits(max_connections=24, max_keepalive_connections=16)
 
 
+def show_debug_log() -> None:
+    """Let `--debug-http` lines through; to stderr unless logging is already set up."""
+    if log.level == logging.NOTSET or log.level > logging.DEBUG:
+        log.setLevel(logging.DEBUG)
+    if not log.hasHandlers():
+        log.addHandler(logging.StreamHandler())
+
+
 @functools.cache
 def _tls() -> ssl.SSLContext:
     # Loading the CA bundle takes about 50 ms; one context serves every client of the process.
@@ -48,6 +56,8 @@ class Http:
         self.auth = dict(auth)
         self.secrets = secrets
         self.debug = debug
+        if debug:
+            show_debug_log()
 
     def url(self, path: str) -> str:
         """The absolute URL of an API path such as `/v1beta/models`."""
