@@ -109,25 +109,36 @@ class GeminiProvider:
         return ProviderError(error.one_line(), status=error.status, retryable=error.retryable)
 
     async def post(self, model: str, body: bytes) -> Outcome:
-        """One HTTP attempt: an Outcome for a readable 200, ApiError for anything else."""
+        """One HTTP attempt: an Outcome for a readable 200, ApiError for anything else.
+
+        A malformed 200 is a failed Outcome, not a retry: the model has run and is likely
+        billed, and what garbles a body (a proxy, a truncating gateway) tends to garble the
+        next one the same way.
+        """
         path = f"/v1beta/models/{model.removeprefix('models/')}"
-        if not self.stream:
-            response = await self.http.send(
-                "POST", self.http.url(f"{path}:generateContent"), content=body, headers=_JSON
+        if self.stream:
+            return await self._post_stream(
+                self.http.url(f"{path}:streamGenerateContent?alt=sse"), body
             )
-            if response.status_code != 200:
-                raise parse_error(
-                    response.status_code, response.content, response.headers, self.http.secrets
-                )
-            return self._read(response.content)
-        url = self.http.url(f"{path}:streamGenerateContent?alt=sse")
+        url = self.http.url(f"{path}:generateContent")
+        response = await self.http.send("POST", url, content=body, headers=_JSON)
+        self._raise_for_status(response)
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            return _malformed("the body is not JSON")
+        if (error := error_payload(data)) is not None:
+            raise from_payload(error, self.http.secrets, status=200)
+        if isinstance(data, list):  # streamGenerateContent without alt=sse: an array of events
+            data = merge_events(e for e in data if isinstance(e, dict))
+        return classify(data)
+
+    async def _post_stream(self, url: str, body: bytes) -> Outcome:
+        events = []
         async with self.http.stream("POST", url, content=body, headers=_JSON) as response:
             if response.status_code != 200:
                 await response.aread()
-                raise parse_error(
-                    response.status_code, response.content, response.headers, self.http.secrets
-                )
-            events = []
+            self._raise_for_status(response)
             async for data in iter_events(response.aiter_bytes()):
                 try:
                     event = json.loads(data)
@@ -138,18 +149,11 @@ class GeminiProvider:
                 events.append(event)
         return classify(merge_events(e for e in events if isinstance(e, dict)))
 
-    def _read(self, content: bytes) -> Outcome:
-        # A malformed 200 is not retried: the model has run and is likely billed, and what
-        # garbles a body (a proxy, a truncating gateway) tends to garble the next one too.
-        try:
-            data = json.loads(content)
-        except ValueError:
-            return _malformed("the body is not JSON")
-        if (error := error_payload(data)) is not None:
-            raise from_payload(error, self.http.secrets, status=200)
-        if isinstance(data, list):  # streamGenerateContent without alt=sse: an array of events
-            data = merge_events(e for e in data if isinstance(e, dict))
-        return classify(data)
+    def _raise_for_status(self, response: httpx.Response) -> None:
+        if response.status_code != 200:
+            raise parse_error(
+                response.status_code, response.content, response.headers, self.http.secrets
+            )
 
     async def available_models(self) -> str:
         """A short list of callable image model ids for error messages ("" if unavailable)."""
