@@ -217,9 +217,11 @@ class _Scheduler:
             if outcome.fatal and not self.stop:
                 self.stop = outcome.reason or f"{self.ctx.provider_name} refuses every call"
             return TakeEnd(None, outcome.status, outcome.reason, outcome.cost_usd, outcome.attempts)
-        entry = store_outcome(
-            self.ctx.store, step, takes.input_sha, key=key, take=take, outcome=outcome,
-            provider=self.ctx.provider_name,
+        # In a thread, so the fsyncs of one answer do not hold up the requests of others; the
+        # step itself waits for it, so nothing follows from an answer before it is stored.
+        entry = await asyncio.to_thread(
+            store_outcome, self.ctx.store, step, takes.input_sha, key=key, take=take,
+            outcome=outcome, provider=self.ctx.provider_name,
         )  # fmt: skip
         return TakeEnd(entry, "generated", "", outcome.cost_usd, outcome.attempts)
 
