@@ -10,6 +10,7 @@ the rare case that is not enough to get under 7 MB), and the copy is kept at
 
 from __future__ import annotations
 
+import colorsys
 import hashlib
 import io
 import re
@@ -123,15 +124,39 @@ def load_reference_bytes(root: Path, ref: str) -> tuple[bytes, str]:
 
 
 def average_color(data: bytes) -> RGB:
-    """The mean colour of an image, sampled from a small reduced copy (alpha over white)."""
+    """The colour that stands out in an image: its most saturated common colour.
+
+    A plain mean washes a yellow coat on a grey background out to beige, so pixels are
+    grouped by hue and the group with the most saturation wins; its mean is returned.
+    A grey image (nothing saturated) gives its plain mean. Transparency counts as white.
+    """
     with _open(data) as im:
         im.draft("RGB", (64, 64))  # JPEG decodes at a fraction of its size: only a sample
         im.thumbnail((32, 32), Image.Resampling.BOX)
         rgba = im.convert("RGBA")
     flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
     flat.alpha_composite(rgba)
-    r, g, b = (round(v) for v in ImageStat.Stat(flat.convert("RGB")).mean)
-    return r, g, b
+    rgb = flat.convert("RGB")
+    weights: dict[int, float] = {}
+    members: dict[int, list[tuple[int, int, int]]] = {}
+    raw = rgb.tobytes()  # getdata() is deprecated in recent Pillow; bytes are stable
+    for r, g, b in zip(raw[0::3], raw[1::3], raw[2::3], strict=True):
+        h, s, v = colorsys.rgb_to_hsv(r / 255, g / 255, b / 255)
+        if s * v < 0.2:  # greys, whites and near-blacks say little about a character
+            continue
+        bucket = int(h * 12) % 12
+        weights[bucket] = weights.get(bucket, 0.0) + s * v
+        members.setdefault(bucket, []).append((r, g, b))
+    if not weights:
+        mr, mg, mb = (round(v) for v in ImageStat.Stat(rgb).mean)
+        return mr, mg, mb
+    chosen = members[max(weights, key=lambda k: weights[k])]
+    n = len(chosen)
+    return (
+        round(sum(c[0] for c in chosen) / n),
+        round(sum(c[1] for c in chosen) / n),
+        round(sum(c[2] for c in chosen) / n),
+    )
 
 
 def _identify(ref: str, data: bytes) -> tuple[int, int]:

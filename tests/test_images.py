@@ -40,6 +40,12 @@ def test_average_color_puts_transparency_over_white() -> None:
     assert average_color(encoded(half, "PNG")) == (128, 128, 128)
 
 
+def test_average_color_prefers_the_saturated_subject_over_a_grey_background() -> None:
+    portrait = Image.new("RGB", (100, 100), (225, 230, 236))
+    portrait.paste((235, 200, 40), (30, 50, 70, 100))  # a yellow coat on a pale grey wall
+    assert average_color(encoded(portrait, "PNG")) == (235, 200, 40)
+
+
 def test_small_files_are_sent_as_they_are(tmp_path: Path) -> None:
     data = encoded(Image.new("RGB", (20, 10), "red"), "WEBP")
     (tmp_path / "a.webp").write_bytes(data)
