@@ -1,17 +1,28 @@
-"""OUT/contact_sheet.png from a build's results: every panel in story order, with its status."""
+"""OUT/contact_sheet.png from a build's results: every panel in story order, with its status.
+
+Drawing a sheet of a thousand panels takes seconds, so the sheet is redrawn only when
+what it shows changed: a fingerprint of its panels (ids, texts, statuses, image hashes)
+is kept beside it in `OUT/.contact_sheet.sha256`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from storyforge import __version__
 from storyforge.errors import StoreError
+from storyforge.fsutil import atomic_write_text
 from storyforge.outputs import OutputFile
 from storyforge.plan import Plan
 from storyforge.render.contact import SheetPanel, render_contact_sheet
 from storyforge.results import StepResult
 
 SHEET_NAME = "contact_sheet.png"
+STAMP_NAME = ".contact_sheet.sha256"
 
 
 def write_contact_sheet(
@@ -43,9 +54,23 @@ def write_contact_sheet(
                 image_path=out / image.path if image else None,
             )
         )
-    path = out / SHEET_NAME
+    path, stamp = out / SHEET_NAME, out / STAMP_NAME
+    shown = _fingerprint(plan.title, panels, files)
     try:
-        render_contact_sheet(plan.title, panels, path)
+        if not (path.is_file() and stamp.is_file() and stamp.read_text("utf-8") == shown):
+            render_contact_sheet(plan.title, panels, path)
+            atomic_write_text(stamp, shown)
     except OSError as error:
         raise StoreError(f"cannot write {path}: {error.strerror or error}") from error
     return path
+
+
+def _fingerprint(
+    title: str, panels: list[SheetPanel], files: Mapping[str, tuple[OutputFile, ...]]
+) -> str:
+    shas = {sid: [f.sha256 for f in found] for sid, found in files.items()}
+    rows = [
+        [*(str(v) for v in dataclasses.astuple(p)[:-1]), shas.get(p.step_id, [])] for p in panels
+    ]
+    data = json.dumps([__version__, title, rows], sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()
