@@ -74,10 +74,8 @@ class App:
             answer = _array_wrapped(answer)
         return answer, notes
 
-    def record(
-        self, request: Incoming, answer: Answer | None, notes: Notes, arrived: float
-    ) -> None:
-        """Log one answered (or dropped) request."""
+    def record(self, request: Incoming, answer: Answer, notes: Notes, arrived: float) -> None:
+        """Log one request as its answer (or dropped connection) is about to go out."""
         self.log.add(
             {
                 "t": arrived,
@@ -86,7 +84,7 @@ class App:
                 "path": redact_target(request.path, request.query),
                 "model": notes.model,
                 "route": notes.route,
-                "status": None if answer is None or answer.drop else answer.status,
+                "status": None if answer.drop else answer.status,
                 "fault": notes.fault,
                 "stream": notes.route == "streamGenerateContent",
                 "headers": redact_headers(request.headers),

@@ -113,10 +113,9 @@ class Handler(BaseHTTPRequestHandler):
             answer, notes = invalid_argument(limit).answer, Notes("tooLarge")
         else:
             answer, notes = self.server.app.handle(request)
-        try:
-            self._send(answer)
-        finally:
-            self.server.app.record(request, answer, notes, arrived)
+        # Logged before the answer goes out, so a client that has its answer finds it logged.
+        self.server.app.record(request, answer, notes, arrived)
+        self._send(answer)
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

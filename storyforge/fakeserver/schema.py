@@ -111,10 +111,17 @@ def _walk(value: Any, spec: Spec, path: str, unknown: list[tuple[str, str]]) -> 
         if not isinstance(value, str) or value.upper() not in spec.values:
             raise _invalid_value(path, _PROTO + spec.type_name, value)
         return value.upper()
-    accepted = _SCALAR_TYPES.get(spec.kind)
-    if accepted and (not isinstance(value, accepted) or (isinstance(value, bool) and spec != BOOL)):
+    if not _fits(value, spec):
         raise _invalid_value(path, spec.kind, value)
     return value
+
+
+def _fits(value: Any, spec: Scalar) -> bool:
+    if isinstance(value, bool):
+        return spec == BOOL
+    if spec == INT and isinstance(value, str):
+        return re.fullmatch(r"-?\d+", value) is not None  # proto JSON takes int64 as strings too
+    return isinstance(value, _SCALAR_TYPES.get(spec.kind, object))
 
 
 def _walk_object(
