@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storyforge.calls import InputReader
+from storyforge.calls import BuildStore, InputReader
 from storyforge.checks import check_story
 from storyforge.compiler import compile_plan
 from storyforge.errors import StoryError
@@ -74,7 +74,7 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
         max_attempts=None if options.retries is None else options.retries + 1,
         debug_http=options.debug_http or None,
     )  # fmt: skip
-    store, lock = Store.beside(loaded.path), Lock.beside(loaded.path)
+    store, lock = BuildStore(Store.beside(loaded.path).root), Lock.beside(loaded.path)
     out = options.out or loaded.root / "out"
     info = RunInfo(provider_name, options.model or loaded.story.model)
     recorder = Recorder(plan, out, store, lock, reporter, info)

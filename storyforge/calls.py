@@ -19,6 +19,34 @@ ReadFile = Callable[[Path, str], tuple[bytes, str]]  # (story folder, ref) -> (b
 _FILE_CACHE_SIZE = 8  # reference files shared by many panels (style, location) are read once
 
 
+class BuildStore(Store):
+    """A store that remembers the entries it has read during one build.
+
+    The reuse rule and the results both look entries up, three reads per step; a no-op
+    rebuild of a thousand steps is mostly those reads. Entries found are kept (an entry
+    is only ever replaced by this build's own `put_entry`, which updates the memory);
+    misses are not, so an entry another build writes meanwhile is still found.
+    """
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self._entries: dict[tuple[str, int], Entry] = {}
+
+    def get_entry(self, key: str, take: int) -> Entry | None:
+        """The stored entry for (key, take), read once per build."""
+        found = self._entries.get((key, take))
+        if found is None:
+            found = super().get_entry(key, take)
+            if found is not None:
+                self._entries[key, take] = found
+        return found
+
+    def put_entry(self, entry: Entry) -> None:
+        """Record a call's result and remember it."""
+        super().put_entry(entry)
+        self._entries[entry.key, entry.take] = entry
+
+
 def take_seed(step: Step, take: int) -> int | None:
     """The seed sent for a take: takes of a seeded step differ by their seed."""
     return None if step.seed is None else step.seed + take - 1

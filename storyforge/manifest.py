@@ -7,7 +7,6 @@ file diffs cleanly in git. Steps are in the plan's dependency order.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -118,7 +117,17 @@ def step_record(step: Step, result: StepResult, outputs: Sequence[OutputFile]) -
             InputRecord(ref=i.ref, role=i.role, sha256=sha)
             for i, sha in zip(step.inputs, shas, strict=True)
         ],
-        outputs=[OutputRecord(**dataclasses.asdict(o)) for o in outputs],
+        outputs=[
+            OutputRecord(
+                take=o.take,
+                path=o.path,
+                sha256=o.sha256,
+                width=o.width,
+                height=o.height,
+                mime_type=o.mime_type,
+            )
+            for o in outputs
+        ],
         selected=result.selected,
         text=chosen.text if chosen else "",
         usage={k: v for k, v in (chosen.usage if chosen else {}).items() if v},

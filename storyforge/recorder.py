@@ -72,7 +72,7 @@ class Recorder:
         self.reporter, self.info, self.every_s = reporter, info, every_s
         self.results: dict[str, StepResult] = {}
         self.files: dict[str, tuple[OutputFile, ...]] = {}
-        self.calls = 0
+        self.calls = self.saved_calls = 0
         self.started = dt.datetime.now(dt.UTC)
         self.clock = time.monotonic()
         self.last_save = self.clock
@@ -91,27 +91,30 @@ class Recorder:
         except StoreError as error:
             self.error = self.error or error  # raised by `finish`: the build itself goes on
         self.reporter.step_finished(result)
-        if time.monotonic() - self.last_save >= self.every_s:
+        # Only calls are worth saving early: anything else a rerun finds again for free.
+        if self.calls > self.saved_calls and time.monotonic() - self.last_save >= self.every_s:
             self.save()
 
-    def save(self) -> None:
+    def save(self) -> Manifest:
         """Write the lock and the manifest of what has finished so far."""
-        self.last_save = time.monotonic()
+        self.last_save, self.saved_calls = time.monotonic(), self.calls
+        manifest = self.manifest()
         try:
             self.lock.save()
-            write_manifest(self.out / MANIFEST_NAME, self.manifest())
+            write_manifest(self.out / MANIFEST_NAME, manifest)
         except StoreError as error:
             self.error = self.error or error
+        return manifest
 
     def finish(self, results: tuple[StepResult, ...], calls: int) -> Manifest:
         """Record the final results (unfinished steps included) and save everything."""
         self.results.update((r.step_id, r) for r in results)
         self.calls = calls
         self.lock.retain({s.id for s in self.plan.steps})
-        self.save()
+        manifest = self.save()
         if self.error is not None:
             raise self.error
-        return self.manifest()
+        return manifest
 
     def manifest(self) -> Manifest:
         """The manifest of the results so far, in plan order."""

@@ -7,7 +7,6 @@ is kept beside it in `OUT/.contact_sheet.sha256`.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
@@ -70,7 +69,9 @@ def _fingerprint(
 ) -> str:
     shas = {sid: [f.sha256 for f in found] for sid, found in files.items()}
     rows = [
-        [*(str(v) for v in dataclasses.astuple(p)[:-1]), shas.get(p.step_id, [])] for p in panels
-    ]
+        [p.step_id, p.scene_id, p.scene_title, p.shot, p.caption, p.dialogue, p.status, p.reason,
+         shas.get(p.step_id, [])]
+        for p in panels
+    ]  # fmt: skip
     data = json.dumps([__version__, title, rows], sort_keys=True)
     return hashlib.sha256(data.encode()).hexdigest()
