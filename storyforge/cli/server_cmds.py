@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -87,13 +88,17 @@ def fake_server_command(
     click.echo(
         f"fake {mode} server on {server.base_url}: {url_var}={server.base_url} {key_var}={api_key}"
     )
+    _serve_until_interrupted(server.stop)
+
+
+def _serve_until_interrupted(stop: Callable[[], None]) -> None:
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how this command is meant to end
     finally:
-        server.stop()
+        stop()
 
 
 def _check_fake_server_values(

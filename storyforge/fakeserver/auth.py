@@ -24,10 +24,14 @@ _UNREGISTERED = (
 
 
 def presented_keys(headers: Mapping[str, str], query: Mapping[str, str]) -> list[str]:
-    """Every credential the request carries, so the log can scrub them all."""
-    found = [headers.get("x-goog-api-key", ""), query.get("key", "")]
-    authorization = headers.get("authorization", "")
-    found += [authorization, authorization.removeprefix("Bearer ").strip()]
+    """Every credential the request carries, in the order CometAPI looks for one."""
+    authorization = headers.get("authorization", "").strip()
+    found = [
+        headers.get("x-goog-api-key", ""),
+        query.get("key", ""),
+        authorization.removeprefix("Bearer ").strip(),
+        authorization,
+    ]
     return [key for key in found if key]
 
 
@@ -66,15 +70,10 @@ def _check_google(api_key: str, headers: Mapping[str, str], query: Mapping[str, 
 
 
 def _check_comet(api_key: str, headers: Mapping[str, str], query: Mapping[str, str]) -> None:
-    authorization = headers.get("authorization", "").strip()
-    key = (
-        headers.get("x-goog-api-key")
-        or query.get("key")
-        or authorization.removeprefix("Bearer ").strip()
-    )
-    if not key:
+    keys = presented_keys(headers, query)
+    if not keys:
         raise comet_error(401, "No token provided")
-    if not _same(key, api_key):
+    if not _same(keys[0], api_key):
         raise comet_error(401, "Invalid token")
 
 
