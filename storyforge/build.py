@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyforge.calls import BuildStore, InputReader
 from storyforge.checks import check_story
 from storyforge.compiler import compile_plan
-from storyforge.errors import StoryError
-from storyforge.executor import Context, Limits, check_ids, execute
+from storyforge.diagnostics import did_you_mean
+from storyforge.errors import StoryError, UsageError
+from storyforge.executor import Context, Limits, execute
 from storyforge.images import load_reference_bytes
 from storyforge.loader import LoadedStory, load_story
 from storyforge.lock import Lock
@@ -119,6 +120,16 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
         wanted = plan.ancestors(only)
         statuses = [s for s in statuses if s.step.id in wanted]
     return format_plan(plan, statuses, provider=provider_name)
+
+
+def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:
+    """The ids given to --only or --force; UsageError naming the closest id for a typo."""
+    known = [s.id for s in plan.steps]
+    for step_id in ids:
+        if step_id not in plan:
+            hint = did_you_mean(step_id, known)
+            raise UsageError(f"{option}: no step '{step_id}' in {plan.story_path.name}{hint}")
+    return frozenset(ids)
 
 
 def load_and_compile(story_path: Path, model: str | None = None) -> tuple[LoadedStory, Plan]:

@@ -13,14 +13,11 @@ import asyncio
 import heapq
 import time
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from storyforge.calls import InputReader, make_request, store_outcome
 from storyforge.costs import estimate_call_usd
-from storyforge.diagnostics import did_you_mean
-from storyforge.errors import UsageError
 from storyforge.freshness import Decision, decide
 from storyforge.limits import Budget, RateLimiter
 from storyforge.lock import Lock, LockEntry
@@ -74,16 +71,6 @@ class Context:
     force: frozenset[str] = field(default_factory=frozenset)
 
 
-def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:
-    """The ids given to --only or --force; UsageError naming the closest id for a typo."""
-    known = [s.id for s in plan.steps]
-    for step_id in ids:
-        if step_id not in plan:
-            hint = did_you_mean(step_id, known)
-            raise UsageError(f"{option}: no step '{step_id}' in {plan.story_path.name}{hint}")
-    return frozenset(ids)
-
-
 async def execute(plan: Plan, provider: Provider, context: Context) -> Execution:
     """Build every selected step; failures are results, Ctrl-C stops and keeps what finished."""
     return await _Scheduler(plan, provider, context).run()
@@ -109,6 +96,7 @@ class _Scheduler:
         self.tasks: set[asyncio.Task[None]] = set()
         self.pumping = False
         self.all_done = asyncio.Event()
+        self.crash: Exception | None = None  # a bug or an unwritable OUT: stop and say why
 
     async def run(self) -> Execution:
         self.ready.extend(sid for sid in self.order if self.waiting_on[sid] == 0)
@@ -119,6 +107,9 @@ class _Scheduler:
         except asyncio.CancelledError:
             interrupted = True
             await self._interrupt()
+        if self.crash is not None:
+            await self._cancel_calls()
+            raise self.crash
         results = tuple(self.results.get(sid) or skipped(sid, INTERRUPTED) for sid in self.order)
         return Execution(results, interrupted, self.calls, self.budget.spent_usd)
 
@@ -126,11 +117,14 @@ class _Scheduler:
         task = asyncio.current_task()
         if task is not None:
             task.uncancel()  # the cancellation is handled here: what finished is kept
-        self.stop = INTERRUPTED
+        await self._cancel_calls()
+        self._pump()
+
+    async def _cancel_calls(self) -> None:
+        self.stop = self.stop or INTERRUPTED
         for call in list(self.tasks):
             call.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        self._pump()
 
     def _pump(self) -> None:
         """Decide ready steps, then hand out slots; the only place that moves the build on."""
@@ -198,12 +192,19 @@ class _Scheduler:
             end = await self._attempt(takes, take)
         except asyncio.CancelledError:
             self._call_over(estimate, 0.0)
-            self._take_done(takes, take, TakeEnd(status="skipped", reason=INTERRUPTED))
+            self._end_take(takes, take, TakeEnd(status="skipped", reason=INTERRUPTED))
             raise
         except Exception as error:  # a broken store or input fails this step, not the build
             end = TakeEnd(status="failed", reason=f"{type(error).__name__}: {error}")
         self._call_over(estimate, end.cost_usd)
-        self._take_done(takes, take, end)
+        self._end_take(takes, take, end)
+
+    def _end_take(self, takes: Takes, take: int, end: TakeEnd) -> None:
+        try:
+            self._take_done(takes, take, end)
+        except Exception as error:  # raised by `run`: a task's exception would go unseen
+            self.crash = self.crash or error
+            self.all_done.set()
 
     async def _attempt(self, takes: Takes, take: int) -> TakeEnd:
         step, key = takes.step, takes.decision.key or ""

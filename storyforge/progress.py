@@ -95,7 +95,7 @@ class Progress:
         self.running.discard(result.step_id)
         self.counts[result.status] += 1
         self.spent += result.cost_usd
-        if not self.live_mode or result.status not in ("generated", "cached"):
+        if not self.live_mode or result.stale or result.status not in ("generated", "cached"):
             self._line(format_step(result))
 
     def stop(self) -> None:

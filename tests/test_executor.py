@@ -5,9 +5,13 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
+import pytest
+
+from storyforge.errors import StoreError
 from storyforge.executor import Execution, execute
 from storyforge.lock import Lock, LockEntry
 from storyforge.plan import Input, Plan
+from storyforge.results import StepResult
 from storyforge.store import Store
 
 from .conftest import make_plan, make_step, step_input
@@ -260,3 +264,17 @@ def test_file_inputs_are_sent_as_read(tmp_path: Path) -> None:
     provider = FakeProvider()
     run(plan, provider, *_stores(tmp_path))
     assert [r.images[0].data for r in provider.calls] == [data, data]
+
+
+class _Broken(Collect):
+    def step_finished(self, result: StepResult) -> None:
+        if result.step_id == "b":
+            raise StoreError("cannot write out/b.png: No space left on device")
+        super().step_finished(result)
+
+
+def test_an_error_outside_the_calls_stops_the_build_and_is_raised(
+    chain_plan: Plan, tmp_path: Path
+) -> None:
+    with pytest.raises(StoreError, match="No space left"):
+        run(chain_plan, FakeProvider(delay_s=0.01), *_stores(tmp_path), listener=_Broken())
