@@ -9,7 +9,7 @@
 
 Each log record holds t, t_done, method, path, model, route (generateContent,
 streamGenerateContent, listModels, getModel, upload, listFiles, getFile, deleteFile,
-unknown), status (None when dropped), fault, stream, headers, body, images and text.
+unknown, tooLarge), status (None when dropped), fault, stream, headers, body, images and text.
 """
 
 from storyforge.fakeserver.faults import FAULT_NAMES, Faults

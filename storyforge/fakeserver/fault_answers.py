@@ -119,7 +119,7 @@ def _no_free_tier(model: str) -> ApiError:
 
 def _invalid(fault: str, model: str) -> ApiError:
     # Forced 400s go through the real checks so their wording cannot drift from them.
-    info = MODELS.get(model) or MODELS["gemini-2.5-flash-image"]
+    info = MODELS[model]  # generate requests reach their fault only with a served model
     try:
         if fault == "400-unknown-field":
             schema.parse({"generationConfig": {"imageConfig": {"outputMimeType": "image/png"}}})
