@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from functools import lru_cache
 
 # Clients retry and tests repeat requests: keep the last few drawings rather than redraw them.
@@ -21,9 +20,6 @@ def sketch_png(width: int, height: int, text: str, images: tuple[tuple[str, byte
 @lru_cache(maxsize=_CACHED)
 def as_jpeg(png: bytes) -> bytes:
     """The same picture as a baseline JPEG, as Gemini 3 models answer."""
-    from PIL import Image
+    from storyforge.render.encode import png_to_jpeg
 
-    out = io.BytesIO()
-    with Image.open(io.BytesIO(png)) as picture:
-        picture.convert("RGB").save(out, "JPEG", quality=90)
-    return out.getvalue()
+    return png_to_jpeg(png)
