@@ -1,4 +1,7 @@
-"""The contact sheet: layout, scene grouping, marked failures and the streamed PNG it writes."""
+"""The contact sheet: layout, scene grouping, marked failures and the streamed PNG it writes.
+
+Paging (A4 pages, headers, continued scenes, stale pages) is tested in test_contact_pages.py.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from PIL import Image, ImageChops
 
 from storyforge.render.contact import SheetPanel, render_contact_sheet
 from storyforge.render.contact_draw import SCENE_BAND, STATUS_COLORS, UNMARKED
-from storyforge.render.contact_layout import MARGIN, PAGE_WIDTH, Band, SheetLayout, sheet_layout
+from storyforge.render.contact_layout import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, Band
+from storyforge.render.contact_pages import SheetLayout, sheet_layout
 from storyforge.render.pngstream import PngWriter
 
 RED, BLUE, GOLD = (200, 30, 30), (30, 60, 200), (220, 180, 40)
@@ -35,11 +39,16 @@ def panel(step: str, scene: str, status: str = "generated", **more: object) -> S
 def build(
     tmp_path: Path, panels: list[SheetPanel], columns: int = 3
 ) -> tuple[Image.Image, SheetLayout]:
+    """The sheet's first page as drawn, and its layout."""
     out = tmp_path / "out" / "contact_sheet.png"
-    render_contact_sheet("The Lighthouse Keeper", panels, out, columns=columns)
+    assert render_contact_sheet("The Lighthouse Keeper", panels, out, columns=columns)[0] == out
     image = Image.open(out)
     image.load()
     return image.convert("RGB"), sheet_layout("The Lighthouse Keeper", panels, columns)
+
+
+def bands(layout: SheetLayout) -> list[Band]:
+    return [band for page in layout.pages for band in page.bands]
 
 
 def rgb(image: Image.Image, xy: tuple[int, int]) -> tuple[int, int, int]:
@@ -73,24 +82,27 @@ def story(tmp_path: Path) -> list[SheetPanel]:
 
 def test_geometry_and_rows_per_scene(tmp_path: Path, story: list[SheetPanel]) -> None:
     image, layout = build(tmp_path, story)
-    assert image.size == (PAGE_WIDTH, layout.height) and layout.width == PAGE_WIDTH
-    kinds = [band.kind for band in layout.bands]
+    assert image.size == (PAGE_WIDTH, PAGE_HEIGHT) == (layout.width, layout.height)
+    [page] = layout.pages
+    kinds = [band.kind for band in page.bands]
     assert kinds == ["title", "scene", "row", "row", "scene", "row", "footer"]
-    assert [band.heading for band in layout.bands if band.kind == "scene"] == ["arrival", "morning"]
-    tops = [band.top for band in layout.bands]
-    assert tops == sorted(tops) and layout.bands[-1].top + layout.bands[-1].height == layout.height
+    assert [band.heading for band in page.bands if band.kind == "scene"] == ["arrival", "morning"]
+    assert [band.top for band in page.bands[1:]] == [
+        band.top + band.height for band in page.bands[:-1]
+    ]
+    assert page.bands[-1].top + page.bands[-1].height == PAGE_HEIGHT
 
 
 def test_a_cell_for_every_panel_in_story_order(tmp_path: Path, story: list[SheetPanel]) -> None:
     layout = sheet_layout("t", story, 3)
-    indexes = [cell.index for band in layout.bands for cell in band.cells]
+    indexes = [cell.index for band in bands(layout) for cell in band.cells]
     assert indexes == list(range(len(story)))
-    assert all(cell.box[2] <= PAGE_WIDTH - MARGIN for band in layout.bands for cell in band.cells)
+    assert all(cell.box[2] <= PAGE_WIDTH - MARGIN for band in bands(layout) for cell in band.cells)
 
 
 def test_scene_header_band_separates_groups(tmp_path: Path, story: list[SheetPanel]) -> None:
     image, layout = build(tmp_path, story)
-    for band in (b for b in layout.bands if b.kind == "scene"):
+    for band in (b for b in bands(layout) if b.kind == "scene"):
         y = band.top + band.height // 2 + 4
         assert rgb(image, (PAGE_WIDTH - MARGIN - 8, y)) == SCENE_BAND
         assert rgb(image, (PAGE_WIDTH // 2, y)) == SCENE_BAND
@@ -98,7 +110,7 @@ def test_scene_header_band_separates_groups(tmp_path: Path, story: list[SheetPan
 
 def test_png_and_jpeg_images_fill_their_cells(tmp_path: Path, story: list[SheetPanel]) -> None:
     image, layout = build(tmp_path, story)
-    row = layout.bands[2]
+    row = layout.pages[0].bands[2]
     assert near(rgb(image, centre(row.cells[0].image_box, row)), RED)
     assert near(rgb(image, centre(row.cells[1].image_box, row)), BLUE)
 
@@ -107,7 +119,7 @@ def test_failed_blocked_and_skipped_cells_are_marked(
     tmp_path: Path, story: list[SheetPanel]
 ) -> None:
     image, layout = build(tmp_path, story)
-    cells = {story[c.index].status: (c, band) for band in layout.bands for c in band.cells}
+    cells = {story[c.index].status: (c, band) for band in bands(layout) for c in band.cells}
     for status in ("failed", "blocked", "skipped"):
         cell, band = cells[status]
         left, top, right, bottom = cell.image_box
@@ -126,7 +138,7 @@ def test_missing_and_unreadable_images_are_marked(tmp_path: Path) -> None:
         panel("never", "s", image_path=None),
     ]
     image, layout = build(tmp_path, panels)
-    row = layout.bands[2]
+    row = layout.pages[0].bands[2]
     for cell in row.cells:
         left, top, _, bottom = cell.image_box
         assert rgb(image, (left + 2, row.top + (top + bottom) // 2)) == UNMARKED
@@ -134,7 +146,7 @@ def test_missing_and_unreadable_images_are_marked(tmp_path: Path) -> None:
 
 def test_row_height_follows_the_tallest_picture(tmp_path: Path, story: list[SheetPanel]) -> None:
     layout = sheet_layout("t", story, 3)
-    wide_row, tall_row = layout.bands[2], layout.bands[5]
+    wide_row, tall_row = layout.pages[0].bands[2], layout.pages[0].bands[5]
     wide_h = wide_row.cells[0].image_box[3] - wide_row.cells[0].image_box[1]
     tall_h = tall_row.cells[1].image_box[3] - tall_row.cells[1].image_box[1]
     assert tall_h > 2 * wide_h
@@ -143,10 +155,10 @@ def test_row_height_follows_the_tallest_picture(tmp_path: Path, story: list[Shee
 def test_sheet_replaces_the_old_one_and_leaves_no_temp_files(tmp_path: Path) -> None:
     out = tmp_path / "contact_sheet.png"
     out.write_bytes(b"old")
-    render_contact_sheet("Empty story", [], out)
+    assert render_contact_sheet("Empty story", [], out) == [out]
     assert [p.name for p in tmp_path.iterdir()] == ["contact_sheet.png"]
     with Image.open(out) as image:
-        assert image.width == PAGE_WIDTH
+        assert image.size == (PAGE_WIDTH, PAGE_HEIGHT)
 
 
 def test_columns_must_be_positive(tmp_path: Path) -> None:
@@ -157,7 +169,7 @@ def test_columns_must_be_positive(tmp_path: Path) -> None:
 
 def test_one_column_stacks_every_panel(tmp_path: Path, story: list[SheetPanel]) -> None:
     layout = sheet_layout("t", story, 1)
-    assert sum(band.kind == "row" for band in layout.bands) == len(story)
+    assert sum(band.kind == "row" for band in bands(layout)) == len(story)
 
 
 def test_streamed_png_matches_the_bands_written() -> None:

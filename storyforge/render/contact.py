@@ -1,9 +1,17 @@
-"""The contact sheet: every panel of a build on printable pages, grouped by scene, with status."""
+"""The contact sheet: every panel of a build on printable pages, grouped by scene, with status.
+
+Pages are A4 at 200 dpi (1654x2339 px) and every page has that size, a one-page sheet
+too, so a sheet prints the same at any length and pages never have to be scaled apart.
+Page 1 is the path asked for (`OUT/contact_sheet.png`); pages 2 and on sit beside it as
+`contact_sheet-2.png`, `contact_sheet-3.png`, …, and pages left from an earlier, longer
+sheet are removed.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from storyforge.render.contact_draw import draw_band
-from storyforge.render.contact_layout import SheetLayout, sheet_layout
+from storyforge.render.contact_pages import Page, SheetLayout, sheet_layout
 from storyforge.render.pngstream import PngWriter
 
 
@@ -32,33 +40,61 @@ class SheetPanel:
 
 def render_contact_sheet(
     title: str, panels: Sequence[SheetPanel], out_path: Path, *, columns: int = 3
-) -> None:
-    """Write the contact sheet PNG to `out_path`, atomically.
+) -> list[Path]:
+    """Write the contact sheet's pages as PNG files, each atomically; returns their paths.
 
-    The sheet is drawn one band (title, scene header, row of cells) at a time and streamed
-    into the PNG, and each image is opened and shrunk on its own, so memory stays small
-    however many panels there are. Raises OSError when the folder cannot be written and
-    ValueError when `columns` is below 1.
+    Each page is drawn one band (header, scene header, row of cells) at a time and
+    streamed into its PNG, and each image is opened and shrunk on its own, so memory stays
+    small however many panels there are. Raises OSError when the folder cannot be written
+    and ValueError when `columns` is below 1.
     """
     layout = sheet_layout(title, panels, columns)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.")
+    paths = []
+    for page in layout.pages:
+        path = page_path(out_path, page.number)
+        _write_atomic(path, layout, page, panels)
+        paths.append(path)
+    _remove_stale_pages(out_path, len(paths))
+    return paths
+
+
+def page_path(out_path: Path, number: int) -> Path:
+    """Where page `number` (from 1) of the sheet at `out_path` goes: `<stem>-<number><suffix>`."""
+    if number == 1:
+        return out_path
+    return out_path.with_name(f"{out_path.stem}-{number}{out_path.suffix}")
+
+
+def _remove_stale_pages(out_path: Path, count: int) -> None:
+    # Only names this module writes: `<stem>-N<suffix>` with N written without leading zeros.
+    pattern = re.compile(rf"{re.escape(out_path.stem)}-([1-9][0-9]*){re.escape(out_path.suffix)}")
+    for path in out_path.parent.iterdir():
+        found = pattern.fullmatch(path.name)
+        if found and int(found[1]) > count:
+            path.unlink(missing_ok=True)
+
+
+def _write_atomic(
+    path: Path, layout: SheetLayout, page: Page, panels: Sequence[SheetPanel]
+) -> None:
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as out:
-            _write(layout, panels, out)
+            _write(layout, page, panels, out)
             out.flush()
             os.fsync(out.fileno())
         temp.chmod(0o644)  # mkstemp's private 0600 would be an odd mode for a shared output
-        temp.replace(out_path)
+        temp.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
 
 
-def _write(layout: SheetLayout, panels: Sequence[SheetPanel], out: BinaryIO) -> None:
+def _write(layout: SheetLayout, page: Page, panels: Sequence[SheetPanel], out: BinaryIO) -> None:
     writer = PngWriter(out, layout.width, layout.height)
-    for band in layout.bands:
+    for band in page.bands:
         writer.write(draw_band(band, layout, panels))
     writer.close()

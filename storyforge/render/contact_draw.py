@@ -1,4 +1,4 @@
-"""Drawing the bands of a contact sheet: title, scene headers and rows of panel cells."""
+"""Drawing the bands of a contact sheet's pages: page headers, scene headers and rows of cells."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from storyforge.render.contact_layout import (
     TITLE_SIZE,
     Band,
     Cell,
-    SheetLayout,
 )
+from storyforge.render.contact_pages import SheetLayout
 from storyforge.render.paint import (
     INK,
     PAPER,
@@ -52,6 +52,8 @@ def draw_band(band: Band, layout: SheetLayout, panels: Sequence[SheetPanel]) -> 
     draw = ImageDraw.Draw(image)
     if band.kind == "title":
         _title(draw, band, layout.width)
+    elif band.kind == "header":
+        _header(draw, band, layout.width)
     elif band.kind == "scene":
         _scene(draw, band, layout.width)
     elif band.kind == "row":
@@ -66,7 +68,25 @@ def _title(draw: ImageDraw.ImageDraw, band: Band, width: int) -> None:
     room = width - 2 * MARGIN - small.getlength("CONTACT SHEET") - 40
     title = fit_line(band.heading or "Untitled story", face, room)
     draw.text((MARGIN, 46), title, font=face, fill=INK, stroke_width=1, stroke_fill=INK)
-    draw.text((MARGIN, 46 + TITLE_SIZE + 22), band.detail, font=small, fill=MUTED)
+    y = 46 + TITLE_SIZE + 22
+    draw.text((width - MARGIN, y), band.note, font=small, fill=INK, anchor="ra")
+    room = width - 2 * MARGIN - small.getlength(band.note) - 40
+    draw.text((MARGIN, y), fit_line(band.detail, small, room), font=small, fill=MUTED)
+    draw.rectangle((MARGIN, band.height - 12, width - MARGIN, band.height - 9), fill=INK)
+
+
+def _header(draw: ImageDraw.ImageDraw, band: Band, width: int) -> None:
+    """The head of every page after the first: the story's title and where this page is."""
+    face, small = font(SCENE_SIZE), font(SUBTITLE_SIZE)
+    baseline = band.height - 36
+    draw.text((width - MARGIN, baseline), band.note, font=small, fill=INK, anchor="rs")
+    mark = "CONTACT SHEET  ·  "
+    right = width - MARGIN - small.getlength(band.note)
+    draw.text((right, baseline), mark, font=small, fill=MUTED, anchor="rs")
+    room = right - small.getlength(mark) - MARGIN - 40
+    title = fit_line(band.heading or "Untitled story", face, room)
+    draw.text((MARGIN, baseline), title, font=face, fill=INK, anchor="ls", stroke_width=1,
+              stroke_fill=INK)  # fmt: skip
     draw.rectangle((MARGIN, band.height - 12, width - MARGIN, band.height - 9), fill=INK)
 
 
@@ -81,14 +101,19 @@ def _scene(draw: ImageDraw.ImageDraw, band: Band, width: int) -> None:
     draw.text((width - MARGIN - 22, middle), band.note, font=small, fill=(190, 194, 204),
               anchor="rm")  # fmt: skip
     x: float = label[2] + 16
-    heading = fit_line(band.heading, face, width - 2 * MARGIN - note_w - x)
+    more = "(continued)" if band.continued else ""
+    more_w = small.getlength(more) + 22 if more else 0
+    heading = fit_line(band.heading, face, width - 2 * MARGIN - note_w - more_w - x)
     draw.text((x, middle), heading, font=face, fill=WHITE, anchor="lm", stroke_width=1,
               stroke_fill=WHITE)  # fmt: skip
     x += face.getlength(heading) + 22
-    room = width - MARGIN - 44 - note_w - x
+    room = width - MARGIN - 44 - note_w - more_w - x
     if band.detail and room > 40:
         detail = fit_line(band.detail, face, room)
         draw.text((x, middle), detail, font=face, fill=(206, 210, 220), anchor="lm")
+        x += face.getlength(detail) + 22
+    if more:
+        draw.text((x, middle), more, font=small, fill=(190, 194, 204), anchor="lm")
 
 
 def _cell(image: Image.Image, draw: ImageDraw.ImageDraw, cell: Cell, panel: SheetPanel) -> None:

@@ -1,4 +1,8 @@
-"""Where everything on a contact sheet goes, worked out before a single pixel is drawn."""
+"""Where a contact sheet's scenes and cells go, worked out before a single pixel is drawn.
+
+This module lays out the sheet as one flow of scenes and rows; contact_pages cuts the flow
+into pages.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +20,18 @@ from storyforge.render.thumbs import fit, image_size
 if TYPE_CHECKING:
     from storyforge.render.contact import SheetPanel
 
-PAGE_WIDTH = 1654  # A4 at 200 dpi; Letter at 200 dpi is 1700, so it prints on both
+# A4 at 200 dpi. Letter at 200 dpi is 1700x2200: printed "fit to page" an A4 page fills
+# Letter's width and loses only a sliver of its height to the margins.
+PAGE_WIDTH, PAGE_HEIGHT = 1654, 2339
 MARGIN = 72
 GUTTER = 28
 CELL_PAD = 14
 TITLE_SIZE, SUBTITLE_SIZE, SCENE_SIZE = 54, 24, 30
 ID_SIZE, BODY_SIZE = 25, 21
-TITLE_H, SCENE_H, FOOTER_H = 170, 92, 48
+TITLE_H, HEADER_H, SCENE_H, FOOTER_H = 170, 112, 92, 48
+# The tallest a row may be: under the taller of the two page headers and a scene band, so
+# any row fits on a fresh page and rows never have to be split.
+ROW_ROOM = PAGE_HEIGHT - max(TITLE_H, HEADER_H) - SCENE_H - FOOTER_H
 MAX_CAPTION_LINES, MAX_DIALOGUE_LINES = 3, 6
 
 STATUSES = ("generated", "cached", "failed", "blocked", "skipped", "pending")
@@ -42,55 +51,65 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class Band:
-    """A full-width horizontal strip of the sheet: the title, a scene header or a row of cells."""
+    """A full-width strip of a page: a page header, a scene header, a row of cells or the foot.
 
-    kind: Literal["title", "scene", "row", "footer"]
+    `top` is relative to the page once the band is placed on one, and 0 before.
+    """
+
+    kind: Literal["title", "header", "scene", "row", "footer"]
     top: int
     height: int
     heading: str = ""
     detail: str = ""
     note: str = ""
     cells: tuple[Cell, ...] = ()
+    continued: bool = False  # a scene header repeated atop a page: its scene began earlier
 
 
 @dataclass(frozen=True, slots=True)
-class SheetLayout:
-    """The whole sheet: its size and its bands from top to bottom."""
+class SceneFlow:
+    """One scene before it is cut into pages: its header band and its rows of cells."""
 
-    width: int
-    height: int
-    cell_width: int
-    bands: tuple[Band, ...]
+    header: Band
+    rows: tuple[Band, ...]  # never empty
 
 
-def sheet_layout(title: str, panels: Sequence[SheetPanel], columns: int = 3) -> SheetLayout:
-    """Lay out the title, then each scene's header and rows of `columns` cells, in given order."""
+def cell_width(columns: int) -> int:
+    """The width of one cell when `columns` cells share the page's width."""
     if columns < 1:
         raise ValueError(f"columns must be at least 1, not {columns}")
-    cell_w = (PAGE_WIDTH - 2 * MARGIN - (columns - 1) * GUTTER) // columns
+    return (PAGE_WIDTH - 2 * MARGIN - (columns - 1) * GUTTER) // columns
+
+
+def scene_flows(panels: Sequence[SheetPanel], columns: int) -> tuple[SceneFlow, ...]:
+    """Each run of panels of one scene as a header and rows of `columns` cells, in given order."""
+    cell_w = cell_width(columns)
     sizes = [image_size(p.image_path) if p.image_path else None for p in panels]
     ratios = [h / w for w, h in filter(None, sizes) if w and h]
     default_ratio = min(1.5, max(0.4, statistics.median(ratios))) if ratios else 9 / 16
-    bands = [Band("title", 0, TITLE_H, title, _summary(panels))]
-    top = TITLE_H
+    flows = []
     numbered = list(enumerate(panels))
     for scene_id, group in groupby(numbered, key=lambda item: item[1].scene_id):
         members = list(group)
         scene_title = members[0][1].scene_title
         count = f"{len(members)} panel{'s' if len(members) != 1 else ''}"
-        bands.append(Band("scene", top, SCENE_H, scene_id, scene_title or "", count))
-        top += SCENE_H
-        for start in range(0, len(members), columns):
-            row = members[start : start + columns]
-            band = _row(top, row, [sizes[i] for i, _ in row], cell_w, default_ratio)
-            bands.append(band)
-            top += band.height
-    bands.append(Band("footer", top, FOOTER_H))
-    return SheetLayout(PAGE_WIDTH, top + FOOTER_H, cell_w, tuple(bands))
+        rows = tuple(
+            _row(row, [sizes[i] for i, _ in row], cell_w, default_ratio)
+            for row in (members[at : at + columns] for at in range(0, len(members), columns))
+        )
+        flows.append(SceneFlow(Band("scene", 0, SCENE_H, scene_id, scene_title or "", count), rows))
+    return tuple(flows)
+
+
+def summary(panels: Sequence[SheetPanel]) -> str:
+    """`6 panels  ·  3 generated  ·  1 failed`: the count of every status shown."""
+    counts = Counter(panel.status for panel in panels)
+    parts = [f"{len(panels)} panel{'s' if len(panels) != 1 else ''}"]
+    parts += [f"{counts[status]} {status}" for status in STATUSES if counts[status]]
+    return "  ·  ".join(parts)
 
 
 def _row(
-    top: int,
     row: list[tuple[int, SheetPanel]],
     sizes: list[tuple[int, int] | None],
     cell_w: int,
@@ -101,6 +120,8 @@ def _row(
     image_h = max(heights) if heights else round(inner_w * default_ratio)
     texts = [_text_lines(panel, inner_w) for _, panel in row]
     text_h = max(_text_height(lines) for lines in texts)
+    # A wide single column could ask for a picture taller than a page: letterbox it instead.
+    image_h = min(image_h, ROW_ROOM - GUTTER - text_h - CELL_PAD * 5 // 2)
     height = CELL_PAD + image_h + CELL_PAD // 2 + text_h + CELL_PAD
     cells = []
     for column, ((index, _), size, lines) in enumerate(zip(row, sizes, texts, strict=True)):
@@ -108,14 +129,7 @@ def _row(
         box = (left, 0, left + cell_w, height)
         image_box = (left + CELL_PAD, CELL_PAD, left + cell_w - CELL_PAD, CELL_PAD + image_h)
         cells.append(Cell(index, box, image_box, size, lines))
-    return Band("row", top, height + GUTTER, cells=tuple(cells))
-
-
-def _summary(panels: Sequence[SheetPanel]) -> str:
-    counts = Counter(panel.status for panel in panels)
-    parts = [f"{len(panels)} panel{'s' if len(panels) != 1 else ''}"]
-    parts += [f"{counts[status]} {status}" for status in STATUSES if counts[status]]
-    return "  ·  ".join(parts)
+    return Band("row", 0, height + GUTTER, cells=tuple(cells))
 
 
 def _text_lines(panel: SheetPanel, width: int) -> tuple[tuple[LineStyle, str], ...]:
