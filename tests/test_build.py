@@ -192,3 +192,17 @@ def test_model_override_replaces_every_steps_model_and_is_checked(
         StoryError, match="aspect ratio '1:4' is not supported by gemini-3-pro-image"
     ):
         run_build(tall, server, model="gemini-3-pro-image")
+
+
+def test_with_concurrency_one_the_longest_path_goes_first(
+    tmp_path: Path, server: FakeGemini
+) -> None:
+    story = write_story(tmp_path)
+    run_build(story, server, concurrency=1)
+    marks = {"lamp on": "a", "spiral": "b", "the sea": "e", "gull": "c", "at night": "d"}
+    order = [
+        next(step for mark, step in marks.items() if mark in str(r["text"]))
+        for r in generate_calls(server)
+    ]
+    # a leads the longest path (a -> b -> e); then b; then e, c, d in story order.
+    assert order == ["a", "a", "b", "e", "c", "d"]
