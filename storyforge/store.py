@@ -120,7 +120,9 @@ class Store:
         """Keep the canonical request of a key (for explaining later changes)."""
         path = self.root / "requests" / key[:2] / f"{key}.json"
         if not path.exists():
-            self._write(path, (json.dumps(request, sort_keys=True, indent=1) + "\n").encode())
+            # Only `plan`'s explanation of a change reads it: not worth an fsync per call.
+            text = json.dumps(request, sort_keys=True, indent=1) + "\n"
+            self._write(path, text.encode(), durable=False)
 
     def get_request(self, key: str) -> dict[str, Any] | None:
         """The canonical request stored for a key, if any."""
@@ -132,9 +134,9 @@ class Store:
             return None
         return data
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def _write(self, path: Path, data: bytes, *, durable: bool = True) -> None:
         try:
-            atomic_write(path, data)
+            atomic_write(path, data, durable=durable)
         except OSError as error:
             raise StoreError(f"cannot write to the store {self.root}: {error.strerror}") from error
         gitignore = self.root / ".gitignore"
