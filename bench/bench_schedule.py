@@ -8,8 +8,7 @@ from the first request's arrival to the last response.
 
 The server's sketches are replaced by one ready-made picture per size: drawing 46 sketches
 in the server's threads costs seconds of CPU under one GIL, which would measure the
-renderer instead of the schedule. The server's listen backlog is raised for the same
-reason (see below).
+renderer instead of the schedule.
 
 Run: .venv/bin/python bench/bench_schedule.py [LATENCY_S]
 """
@@ -27,7 +26,6 @@ import time
 from pathlib import Path
 
 from storyforge.fakeserver import FakeGemini, Faults, images
-from storyforge.fakeserver.handler import FakeHTTPServer
 
 INDEPENDENT, CHAIN, CONCURRENCY = 40, 6, 8
 TARGET = 1.05
@@ -67,9 +65,6 @@ def _blank(width: int, height: int) -> bytes:
 def main() -> None:
     latency = float(sys.argv[1]) if len(sys.argv) > 1 else 0.5
     images.sketch_png = plain_png
-    # socketserver's default listen backlog of 5 drops some of 8 simultaneous connects,
-    # and the client's SYN retry then waits a whole second.
-    FakeHTTPServer.request_queue_size = 64
     images.as_jpeg(plain_png(1024, 1024, "", ()))  # warm: Pillow's import and the encoding
     with (
         tempfile.TemporaryDirectory() as folder,

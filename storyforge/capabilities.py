@@ -122,7 +122,11 @@ MODELS: Mapping[str, ModelInfo] = MappingProxyType(
     {
         m.id: m
         for m in (
-            _25, _3PRO, _31, _31LITE, _21,
+            _25,
+            _3PRO,
+            _31,
+            _31LITE,
+            _21,
             _retired("gemini-2.5-flash-image-preview", _25, dt.date(2026, 1, 15)),
             _retired("gemini-3-pro-image-preview", _3PRO, dt.date(2026, 6, 25)),
             _retired("gemini-3.1-flash-image-preview", _31, dt.date(2026, 6, 25)),

@@ -29,6 +29,9 @@ class FakeHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog of 5 drops connects when a build opens 8 or 16 at once,
+    # and the client then waits a whole second to retry.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app

@@ -56,8 +56,16 @@ class RequestLog:
 
     def add(self, record: dict[str, Any], presented: Iterable[str] = ()) -> None:
         """Scrub every key (the server's and those the request presented) and keep the record."""
+        self.keep(self.scrub(record, presented))
+
+    def scrub(self, record: dict[str, Any], presented: Iterable[str] = ()) -> dict[str, Any]:
+        """The record with every key (the server's and those presented) replaced."""
         secrets = {s for s in (self._secret, *presented) if len(s) >= _MIN_SCRUBBED}
-        clean = _scrub(record, sorted(secrets, key=len, reverse=True))
+        clean: dict[str, Any] = _scrub(record, sorted(secrets, key=len, reverse=True))
+        return clean
+
+    def keep(self, clean: dict[str, Any]) -> None:
+        """Append an already scrubbed record (and write it to the log file)."""
         with self._lock:
             self._records.append(clean)
             if self._path is not None:
