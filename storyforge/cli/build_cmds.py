@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-from storyforge.executor import Limits
-
 
 def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
     """Ids from repeated and comma-separated option values."""
@@ -88,6 +86,7 @@ def build(
     """Build STORY: make every image that is not already in the store, then write OUT."""
     # Imported here so that `--help` and other commands do not load the whole pipeline.
     from storyforge import build as pipeline
+    from storyforge.executor import Limits
     from storyforge.progress import Progress, format_failures, format_summary
 
     options = pipeline.BuildOptions(

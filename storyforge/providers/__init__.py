@@ -9,9 +9,6 @@ from typing import Any
 from storyforge.diagnostics import did_you_mean
 from storyforge.errors import UsageError
 from storyforge.providers.base import Provider, ProviderOptions
-from storyforge.providers.cometapi import COMETAPI_BASE_URL, CometApiProvider
-from storyforge.providers.gemini import GEMINI_BASE_URL, GeminiProvider
-from storyforge.providers.transport import make_client
 
 __all__ = ["PROVIDERS", "open_provider", "options_from_env", "resolve_provider"]
 
@@ -28,13 +25,25 @@ _MISSING_KEY = {
 _registry: dict[str, type] = {}
 
 
-def _providers() -> dict[str, type]:
-    # The sketch provider pulls in Pillow and the renderer: import it only when first asked.
-    if not _registry:
-        from storyforge.providers.sketch import SketchProvider
+def _load(name: str) -> type | None:
+    # Imported when first asked: httpx and the HTTP providers cost a third of a second of
+    # start-up that an offline command (validate, plan, a sketch build) never needs, and
+    # the sketch provider pulls in Pillow and the renderer.
+    if name not in _registry:
+        if name == "gemini":
+            from storyforge.providers.gemini import GeminiProvider as cls
+        elif name == "cometapi":
+            from storyforge.providers.cometapi import CometApiProvider as cls
+        elif name == "sketch":
+            from storyforge.providers.sketch import SketchProvider as cls  # type: ignore[assignment]
+        else:
+            return None
+        _registry[name] = cls
+    return _registry[name]
 
-        _registry.update(gemini=GeminiProvider, cometapi=CometApiProvider, sketch=SketchProvider)
-    return _registry
+
+def _providers() -> dict[str, type]:
+    return {name: cls for name in NAMES if (cls := _load(name)) is not None}
 
 
 def __getattr__(name: str) -> dict[str, type]:
@@ -63,9 +72,13 @@ def options_from_env(name: str, env: Mapping[str, str], **overrides: Any) -> Pro
     """
     values: dict[str, Any] = {}
     if name == "gemini":
+        from storyforge.providers.gemini import GEMINI_BASE_URL
+
         values["api_key"] = next((env[v] for v in _GEMINI_KEYS if env.get(v)), None)
         values["base_url"] = env.get("GEMINI_BASE_URL") or GEMINI_BASE_URL
     elif name == "cometapi":
+        from storyforge.providers.cometapi import COMETAPI_BASE_URL
+
         values["api_key"] = env.get("COMETAPI_KEY") or None
         values["base_url"] = env.get("COMETAPI_BASE_URL") or COMETAPI_BASE_URL
     values.update({k: v for k, v in overrides.items() if v is not None})
@@ -81,12 +94,14 @@ def open_provider(name: str, options: ProviderOptions) -> AbstractAsyncContextMa
 
 @asynccontextmanager
 async def _open(name: str, options: ProviderOptions) -> AsyncIterator[Provider]:
-    cls = _providers().get(name)
+    cls = _load(name)
     if cls is None:
         resolve_provider(name, {})  # raises the unknown-provider UsageError
         raise UsageError(f"provider '{name}' cannot be opened")
     if name == "sketch":
         yield cls(options)
         return
+    from storyforge.providers.transport import make_client
+
     async with make_client(options) as client:
         yield cls(options, client=client)
