@@ -19,7 +19,14 @@ from storyforge.errors import StoryError, StoryforgeError, UsageError
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# A fixed width, so help reads the same on every terminal (and the README can pin it).
+@click.group(
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "terminal_width": 100,
+        "max_content_width": 100,
+    }
+)
 @click.version_option(__version__, prog_name="storyforge")
 @click.option("--debug", is_flag=True, help="Show a traceback with errors.")
 @click.pass_context
