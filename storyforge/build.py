@@ -17,7 +17,7 @@ from storyforge.images import load_reference_bytes
 from storyforge.loader import LoadedStory, load_story
 from storyforge.lock import Lock
 from storyforge.plan import Plan
-from storyforge.providers import open_provider, options_from_env, resolve_provider
+from storyforge.providers import key_identity, open_provider, options_from_env, resolve_provider
 from storyforge.recorder import MANIFEST_NAME, Recorder, Reporter, RunInfo
 from storyforge.results import StepResult
 from storyforge.sheet import write_contact_sheet
@@ -84,7 +84,8 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
             reporter.notice(text)
     selection = frozenset(plan.ancestors(only)) if only else None
     context = Context(
-        provider_name, store, lock, InputReader(loaded.root, store, load_reference_bytes),
+        key_identity(provider_name, options.env), store, lock,
+        InputReader(loaded.root, store, load_reference_bytes),
         recorder, options.limits, selection, force,
     )  # fmt: skip
     reporter.start(plan.title, len(selection or plan.steps))
@@ -115,7 +116,8 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
     if notice:
         reporter.notice(notice)
     store, lock = Store.beside(loaded.path), Lock.beside(loaded.path)
-    statuses = predict(plan, provider=provider_name, store=store, lock=lock, force=force)
+    identity = key_identity(provider_name, options.env)
+    statuses = predict(plan, provider=identity, store=store, lock=lock, force=force)
     if only:
         wanted = plan.ancestors(only)
         statuses = [s for s in statuses if s.step.id in wanted]

@@ -27,13 +27,13 @@ def compile_story(path: Path) -> Plan:
 
 
 def provider_name(choice: str) -> str:
-    """Resolve `auto` the way `build` does, printing its notice."""
-    from storyforge.providers import resolve_provider
+    """Resolve `auto` the way `build` does, printing its notice; the name keys are made with."""
+    from storyforge.providers import key_identity, resolve_provider
 
     name, notice = resolve_provider(choice, os.environ)
     if notice:
         click.echo(f"storyforge: {notice}", err=True)
-    return name
+    return key_identity(name, os.environ)
 
 
 @click.command("plan")
@@ -43,12 +43,14 @@ def provider_name(choice: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 def plan_command(story: Path, provider: str, force: tuple[str, ...], as_json: bool) -> None:
     """Show per step: + new, ~ changed (why), = cached, ! stale; then calls and cost."""
+    from storyforge.build import check_ids
     from storyforge.status import format_plan, plan_json, predict
 
     plan = compile_story(story)
     name = provider_name(provider)
     store, lock = Store.beside(story), Lock.beside(story)
-    statuses = predict(plan, provider=name, store=store, lock=lock, force=force)
+    forced = check_ids(plan, force, "--force")
+    statuses = predict(plan, provider=name, store=store, lock=lock, force=forced)
     if as_json:
         click.echo(json.dumps(plan_json(plan, statuses, provider=name), indent=2, sort_keys=True))
     else:

@@ -64,6 +64,23 @@ def resolve_provider(name: str, env: Mapping[str, str]) -> tuple[str, str | None
     return name, None
 
 
+def key_identity(name: str, env: Mapping[str, str]) -> str:
+    """The provider as request keys see it: `gemini`, or `gemini@<base URL>` when overridden.
+
+    Images from a fake or proxy server must never be reused as the real service's, so a
+    base URL other than the default is part of every key (and of `plan`'s reasons).
+    """
+    variable = {"gemini": "GEMINI_BASE_URL", "cometapi": "COMETAPI_BASE_URL"}.get(name)
+    base = (env.get(variable) or "").rstrip("/") if variable else ""
+    if not base:
+        return name
+    if name == "gemini":
+        from storyforge.providers.gemini import GEMINI_BASE_URL as default
+    else:
+        from storyforge.providers.cometapi import COMETAPI_BASE_URL as default
+    return name if base == default.rstrip("/") else f"{name}@{base}"
+
+
 def options_from_env(name: str, env: Mapping[str, str], **overrides: Any) -> ProviderOptions:
     """Options for a provider: key and base URL from the environment, then the overrides.
 
