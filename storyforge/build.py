@@ -76,7 +76,7 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
         debug_http=options.debug_http or None,
     )  # fmt: skip
     store, lock = BuildStore(Store.beside(loaded.path).root), Lock.beside(loaded.path)
-    out = options.out or loaded.root / "out"
+    out = prepare_out(options.out or loaded.root / "out")
     info = RunInfo(provider_name, options.model or loaded.story.model)
     recorder = Recorder(plan, out, store, lock, reporter, info)
     for text in (notice, *(w.format() for w in plan.warnings)):
@@ -122,6 +122,20 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
         wanted = plan.ancestors(only)
         statuses = [s for s in statuses if s.step.id in wanted]
     return format_plan(plan, statuses, provider=provider_name)
+
+
+def prepare_out(out: Path) -> Path:
+    """Create the output folder before any call: a bad `-o` must not cost a paid call."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".storyforge-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise UsageError(
+            f"-o {out}: cannot write there ({error.strerror or error}); pass a writable folder"
+        ) from error
+    return out
 
 
 def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:

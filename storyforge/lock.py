@@ -41,11 +41,12 @@ class Lock:
         path = story_path.parent / LOCK_NAME
         try:
             raw = json.loads(path.read_text("utf-8"))
-            steps = raw["steps"]
-            entries = {sid: LockEntry(**value) for sid, value in steps.items()}
+            if not isinstance(raw, dict) or raw.get("storyforge") != LOCK_VERSION:
+                raise ValueError(f"expected {{'storyforge': {LOCK_VERSION}, 'steps': {{…}}}}")
+            entries = {sid: LockEntry(**value) for sid, value in raw["steps"].items()}
         except FileNotFoundError:
             return cls(path)
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise StoreError(
                 f"{path}: not a valid storyforge lock file ({error}); "
                 "delete it to rebuild the selections from the store"

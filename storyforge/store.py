@@ -58,6 +58,8 @@ class Entry:
     def from_json(cls, text: str) -> Entry:
         """Parse an index file (ValueError or KeyError when it is not one)."""
         raw = json.loads(text)
+        if not isinstance(raw, dict):
+            raise ValueError("an index entry is a JSON object")
         outputs = tuple(StoredOutput(**o) for o in raw.pop("outputs"))
         return cls(outputs=outputs, **raw)
 
@@ -70,8 +72,12 @@ class Store:
 
     @classmethod
     def beside(cls, story_path: Path) -> Store:
-        """The store of a story: `.storyforge/` in the story's folder."""
-        return cls(story_path.resolve().parent / STORE_DIR)
+        """The store of a story: `.storyforge/` in the story's folder.
+
+        The folder is the one the story was opened from (as the loader and the lock see
+        it), even when the file itself is a symlink to elsewhere.
+        """
+        return cls(story_path.parent.resolve() / STORE_DIR)
 
     def object_path(self, sha256: str) -> Path:
         """Where the object with this hash lives (whether or not it exists)."""
@@ -112,7 +118,7 @@ class Store:
             entry = Entry.from_json(self._entry_path(key, take).read_text("utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # a damaged entry is a cache miss: the call is simply made again
         return entry if all(self.has_object(o.sha256) for o in entry.outputs) else None
 
@@ -127,12 +133,10 @@ class Store:
     def get_request(self, key: str) -> dict[str, Any] | None:
         """The canonical request stored for a key, if any."""
         try:
-            data: dict[str, Any] = json.loads(
-                (self.root / "requests" / key[:2] / f"{key}.json").read_text("utf-8")
-            )
+            data = json.loads((self.root / "requests" / key[:2] / f"{key}.json").read_text("utf-8"))
         except (OSError, ValueError):
             return None
-        return data
+        return data if isinstance(data, dict) else None
 
     def _write(self, path: Path, data: bytes, *, durable: bool = True) -> None:
         try:

@@ -79,3 +79,14 @@ def test_a_missing_key_names_the_fix(
     story = write_story(tmp_path, STORY)
     assert _main(["build", str(story), "--provider", "gemini"]) == 2
     assert "set GEMINI_API_KEY" in capsys.readouterr().err
+
+
+def test_an_unwritable_out_is_refused_before_any_call(
+    tmp_path: Path, gemini_env: FakeGemini, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = write_story(tmp_path)
+    assert _main(["build", str(story), "-o", str(story)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"storyforge: -o {story}: cannot write there")
+    assert err.endswith("; pass a writable folder\n")
+    assert generate_calls(gemini_env) == []

@@ -40,12 +40,23 @@ def test_entries_round_trip_and_need_their_objects(tmp_path: Path) -> None:
     assert store.get_entry("k" * 64, 2) is None
 
 
-def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
+@pytest.mark.parametrize("text", ["{not json", '"x"', "[]", '{"outputs": 3}', "{}"])
+def test_a_damaged_entry_is_a_miss(tmp_path: Path, text: str) -> None:
     store = Store(tmp_path / ".storyforge")
     store.put_entry(_entry(store, "a" * 64, 1, b"x"))
     path = next((store.root / "index").rglob("*.json"))
-    path.write_text("{not json")
+    path.write_text(text)
     assert store.get_entry("a" * 64, 1) is None
+
+
+def test_a_symlinked_story_keeps_its_store_beside_the_link(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "story.yaml").write_text("storyforge: 1\n")
+    (tmp_path / "link").mkdir()
+    (tmp_path / "link" / "story.yaml").symlink_to(tmp_path / "real" / "story.yaml")
+    story = tmp_path / "link" / "story.yaml"
+    assert Store.beside(story).root == (tmp_path / "link" / ".storyforge").resolve()
+    assert Lock.beside(story).path == tmp_path / "link" / "story.lock"
 
 
 def test_store_ignores_itself_in_git(tmp_path: Path) -> None:
@@ -95,7 +106,10 @@ def test_lock_round_trips_sorted(tmp_path: Path) -> None:
     assert again.to_json() == text
 
 
-def test_a_broken_lock_says_how_to_recover(tmp_path: Path) -> None:
-    (tmp_path / "story.lock").write_text("[1, 2")
+@pytest.mark.parametrize(
+    "text", ["[1, 2", '{"steps": []}', '"x"', '{"storyforge": 9, "steps": {}}', "{}"]
+)
+def test_a_broken_lock_says_how_to_recover(tmp_path: Path, text: str) -> None:
+    (tmp_path / "story.lock").write_text(text)
     with pytest.raises(StoreError, match="delete it"):
         Lock.beside(tmp_path / "story.yaml")
