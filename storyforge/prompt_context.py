@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from storyforge.prompts import PromptRenderer, TemplateProblem, capfirst, clause, is_template
+from storyforge.phrases import capfirst, clause, is_template
+from storyforge.prompts import PromptRenderer, TemplateProblem
 from storyforge.sourcemap import YamlPath
 from storyforge.story import Panel, Scene, Story
 

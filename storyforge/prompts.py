@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.exceptions
+import jinja2.runtime
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from storyforge.diagnostics import did_you_mean
+from storyforge.phrases import capfirst, clause, is_template, sentence, tidy
 from storyforge.refpaths import story_files
 from storyforge.sourcemap import YamlPath
 from storyforge.substitute import substitute
 
-_JINJA_MARKS = ("{{", "{%", "{#")
-_SPACE_BEFORE_MARK = re.compile(r" ([,.;:!?])")
-_MARK_BEFORE_STOP = re.compile(r"[,;:]+(?=[.!?])")
-_DOUBLED_STOP = re.compile(r"([!?])\.(?!\.)|(?<!\.)\.\.(?!\.)")
 _Loaded = jinja2.Template | str  # a compiled template, or why it could not be compiled
 
 
@@ -36,6 +35,51 @@ class TemplateProblem(ValueError):
     def __init__(self, message: str, path: YamlPath) -> None:
         self.path = path
         super().__init__(message)
+
+
+MAX_PROMPT_CHARS = 100_000  # far beyond any real prompt; a runaway template stops here
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with a bound on what a stranger's template can make.
+
+    `"a" * 10**9` or `9 ** 9 ** 9` would exhaust memory or time before any output
+    exists, so those operators are checked; output size is bounded while rendering.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        """Refuse `*` that would build a huge sequence and `**` with a large exponent."""
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise jinja2.exceptions.SecurityError("exponent too large in template")
+        if operator == "*" and _huge_repeat(left, right):
+            raise jinja2.exceptions.SecurityError(
+                f"template text longer than {MAX_PROMPT_CHARS:,} characters"
+            )
+        return super().call_binop(context, operator, left, right)
+
+
+def _huge_repeat(left: Any, right: Any) -> bool:
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(count, int):
+            return len(seq) * count > MAX_PROMPT_CHARS
+    return False
+
+
+def _bounded(chunks: Iterable[str]) -> str:
+    out: list[str] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_PROMPT_CHARS:
+            raise jinja2.exceptions.SecurityError(
+                f"template text longer than {MAX_PROMPT_CHARS:,} characters"
+            )
+        out.append(chunk)
+    return "".join(out)
 
 
 class _LeavesFolder(jinja2.TemplateError):
@@ -52,6 +96,8 @@ class _Undefined(jinja2.StrictUndefined):
         obj, name = self._undefined_obj, self._undefined_name
         if self._undefined_hint:
             return self._undefined_hint
+        if isinstance(obj, Mapping) and isinstance(name, str) and not obj:
+            return f"'{name}' is undefined in the prompt template; that value is empty"
         if isinstance(obj, Mapping) and isinstance(name, str):
             keys = ", ".join(sorted(map(str, obj)))
             return f"'{name}' is undefined in the prompt template; that value has {keys}" + (
@@ -91,7 +137,7 @@ class PromptRenderer:
                 _StoryFolderLoader(root),
             ]
         )
-        self._env = ImmutableSandboxedEnvironment(
+        self._env = _Sandbox(
             loader=loader,
             undefined=_Undefined,
             autoescape=False,
@@ -152,7 +198,7 @@ class PromptRenderer:
         if isinstance(template, str):
             raise TemplateProblem(template, path)
         try:
-            return template.render(context)
+            return _bounded(template.generate(context))
         except Exception as error:  # a story's template may raise anything
             raise TemplateProblem(self._explain(error, context, name), path) from None
 
@@ -174,38 +220,6 @@ class PromptRenderer:
         if self._files is None:
             self._files = story_files(self._root, frozenset({".j2", ".jinja", ".txt"}))
         return self._files
-
-
-def is_template(source: str) -> bool:
-    """Whether the text uses Jinja at all (plain text is used as written, without a render)."""
-    return any(mark in source for mark in _JINJA_MARKS)
-
-
-def tidy(text: str) -> str:
-    """One paragraph: blank lines dropped, spaces collapsed, no space before punctuation."""
-    out = " ".join(text.split())
-    out = _SPACE_BEFORE_MARK.sub(r"\1", out)
-    out = _MARK_BEFORE_STOP.sub("", out)
-    return _DOUBLED_STOP.sub(lambda m: m[1] or ".", out)
-
-
-def clause(value: object) -> str:
-    """Text made to sit inside a sentence: spaces collapsed, trailing punctuation dropped."""
-    return " ".join(str(value).split()).rstrip(" .,;:")
-
-
-def capfirst(value: object) -> str:
-    """The text with its first character upper-cased (the rest untouched)."""
-    text = str(value)
-    return text[:1].upper() + text[1:]
-
-
-def sentence(value: object) -> str:
-    """A clause made a sentence: first letter upper-cased, ending in one full stop ("" stays "")."""
-    text = " ".join(str(value).split()).rstrip(" ,;:")
-    if not text:
-        return ""
-    return capfirst(text if text.endswith((".", "!", "?", "…")) else text + ".")
 
 
 def _message(error: Exception, context: Mapping[str, Any], files: Callable[[], list[str]]) -> str:

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from storyforge.keys import request_key
+from storyforge.phrases import clause, sentence, tidy
 from storyforge.plan import Plan
-from storyforge.prompts import PromptRenderer, clause, sentence, tidy
+from storyforge.prompts import PromptRenderer
 from storyforge.substitute import substitute
 from tests.compiler_support import assert_snapshot, compile_errors, compile_text, png
 
