@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import ssl
+import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
@@ -17,6 +19,17 @@ log = logging.getLogger("storyforge.http")
 
 # Room for the highest --concurrency (16) plus Files API uploads beside the calls.
 LIMITS = httpx.Limits(max_connections=24, max_keepalive_connections=16)
+
+
+def _remember_missing_sniffio() -> None:
+    # httpcore imports sniffio on every request to learn the async library, and anyio no
+    # longer installs it; a failed import is not cached, so each of those imports walks
+    # sys.path again (several per request). Recording it as absent makes the miss free.
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_remember_missing_sniffio()
 
 
 def show_debug_log() -> None:
