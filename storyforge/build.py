@@ -79,7 +79,7 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     out = prepare_out(options.out or loaded.root / "out")
     info = RunInfo(provider_name, options.model or loaded.story.model)
     recorder = Recorder(plan, out, store, lock, reporter, info)
-    for text in (notice, *(w.format() for w in plan.warnings)):
+    for text in (notice and f"storyforge: {notice}", *(w.format() for w in plan.warnings)):
         if text:
             reporter.notice(text)
     selection = frozenset(plan.ancestors(only)) if only else None
@@ -114,7 +114,7 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
     force = check_ids(plan, options.force, "--force")
     provider_name, notice = resolve_provider(options.provider, options.env)
     if notice:
-        reporter.notice(notice)
+        reporter.notice(f"storyforge: {notice}")
     store, lock = Store.beside(loaded.path), Lock.beside(loaded.path)
     identity = key_identity(provider_name, options.env)
     statuses = predict(plan, provider=identity, store=store, lock=lock, force=force)

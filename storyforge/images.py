@@ -162,7 +162,7 @@ def average_color(data: bytes) -> RGB:
 def _identify(ref: str, data: bytes) -> tuple[int, int]:
     mime = sniff_mime(data)
     if mime not in ACCEPTED:
-        raise ReferenceProblem(f"{ref} is not an image ({_describe(data, mime)})")
+        raise ReferenceProblem(_describe(ref, data, mime))
     fmt = ACCEPTED[mime]
     try:
         im = _open(data)
@@ -216,14 +216,15 @@ def _damaged(ref: str, fmt: str, error: object) -> str:
     return f"{ref} is not a readable {fmt} image ({error})"
 
 
-def _describe(data: bytes, mime: str | None) -> str:
+def _describe(ref: str, data: bytes, mime: str | None) -> str:
+    if mime:  # an image, but of a kind the models do not take
+        kind = mime.removeprefix("image/").upper()
+        return f"{ref} is a {kind} image; Gemini takes PNG, JPEG or WebP: convert it"
     if not data:
-        return "the file is empty"
-    if mime:
-        return f"it is {mime}; use PNG, JPEG or WebP"
+        return f"{ref} is not an image (the file is empty)"
     if b"\x00" in data[:4096]:
-        return "its content is not PNG, JPEG or WebP"
-    return "its content is text"
+        return f"{ref} is not an image (its content is not PNG, JPEG or WebP)"
+    return f"{ref} is not an image (its content is text)"
 
 
 def _downscale(data: bytes) -> tuple[bytes, str]:

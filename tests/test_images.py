@@ -66,7 +66,7 @@ def test_mime_follows_content_not_the_name(tmp_path: Path) -> None:
     ("data", "message"),
     [
         (b"", "x.png is not an image (the file is empty)"),
-        (b"GIF89a" + b"\x00" * 20, "x.png is not an image (it is image/gif; use PNG, JPEG or"),
+        (b"GIF89a" + b"\x00" * 20, "x.png is a GIF image; Gemini takes PNG, JPEG or WebP: convert"),
         (png()[:40], "x.png is not a readable PNG image"),
         (jpeg(64, 64)[:200], "x.png is not a readable JPEG image"),
     ],

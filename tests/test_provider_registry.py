@@ -19,7 +19,7 @@ def test_auto_picks_gemini_with_a_key_else_sketch_with_a_notice() -> None:
     assert resolve_provider("auto", {"GEMINI_API_KEY": ""}) == ("sketch", SKETCH_NOTICE)
     assert SKETCH_NOTICE == (
         "no GEMINI_API_KEY set: drawing offline sketches "
-        "(set GEMINI_API_KEY or pass --provider gemini)"
+        "(set GEMINI_API_KEY to call Gemini; --provider sketch hides this notice)"
     )
     assert resolve_provider("cometapi", {}) == ("cometapi", None)
 

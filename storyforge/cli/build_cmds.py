@@ -32,7 +32,11 @@ def _shown(path: Path) -> str:
     help="Output folder [default: out/ beside the story].",
 )
 @click.option(
-    "--provider", default="auto", show_default=True, help="auto, gemini, cometapi or sketch."
+    "--provider",
+    type=click.Choice(["auto", "gemini", "cometapi", "sketch"]),
+    default="auto",
+    show_default=True,
+    help="Who makes the images; auto is gemini when a key is set, else sketch.",
 )
 @click.option("--model", help="Use this model for every step.")
 @click.option(

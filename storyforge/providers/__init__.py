@@ -14,7 +14,8 @@ __all__ = ["PROVIDERS", "open_provider", "options_from_env", "resolve_provider"]
 
 NAMES = ("gemini", "cometapi", "sketch")
 SKETCH_NOTICE = (
-    "no GEMINI_API_KEY set: drawing offline sketches (set GEMINI_API_KEY or pass --provider gemini)"
+    "no GEMINI_API_KEY set: drawing offline sketches "
+    "(set GEMINI_API_KEY to call Gemini; --provider sketch hides this notice)"
 )
 _GEMINI_KEYS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 _MISSING_KEY = {

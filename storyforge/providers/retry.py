@@ -86,6 +86,6 @@ async def with_retries(
             if verdict.action == "fail" or count >= max_attempts:
                 reason = verdict.reason or error.one_line()
                 if verdict.action == "retry":
-                    reason = f"{reason} (gave up after {count} attempts)"
+                    reason = f"{reason} (gave up after {count} attempt{'s' if count != 1 else ''})"
                 return Outcome("failed", reason=reason, attempts=count, fatal=verdict.fatal)
             await asyncio.sleep(backoff.delay(count, error.retry_delay_s))
