@@ -9,12 +9,12 @@ from pathlib import Path
 
 from storyforge.calls import BuildStore, InputReader
 from storyforge.checks import check_story
-from storyforge.compiler import compile_plan
+from storyforge.compiler import compile_plan, load_checked
 from storyforge.diagnostics import did_you_mean
 from storyforge.errors import StoryError, UsageError
 from storyforge.executor import Context, Limits, execute
 from storyforge.images import load_reference_bytes
-from storyforge.loader import LoadedStory, load_story
+from storyforge.loader import LoadedStory
 from storyforge.lock import Lock
 from storyforge.plan import Plan
 from storyforge.providers import key_identity, open_provider, options_from_env, resolve_provider
@@ -150,7 +150,7 @@ def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:
 
 def load_and_compile(story_path: Path, model: str | None = None) -> tuple[LoadedStory, Plan]:
     """Load and compile a story, with every step's model replaced by `model` when given."""
-    loaded = load_story(story_path)
+    loaded = load_checked(story_path)
     if model:
         loaded = _with_model(loaded, model)
     return loaded, compile_plan(loaded)

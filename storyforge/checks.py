@@ -12,7 +12,7 @@ from storyforge.sourcemap import SourceMap, YamlPath
 from storyforge.story import Panel, Story
 
 # A reference that looks like this names a step; anything else is a file path.
-_STEP_LIKE = re.compile(r"[a-z0-9][a-z0-9_-]*(\.sheet)?")
+STEP_LIKE = re.compile(r"[a-z0-9][a-z0-9_-]*(\.sheet)?")
 
 
 def check_story(story: Story, source: SourceMap) -> list[Diagnostic]:
@@ -73,15 +73,15 @@ class _Checker:
         self.check_names((*path, "style"), "style", panel.style)
         for k, line in enumerate(panel.dialogue):
             self.check_names((*path, "dialogue", k, "who"), "character", line.who)
-        if panel.edit is not None and not _STEP_LIKE.fullmatch(panel.edit):
+        if panel.edit is not None and not STEP_LIKE.fullmatch(panel.edit):
             self.error((*path, "edit"), "edit takes a panel id or <character>.sheet, not a file")
         elif panel.edit is not None:
             self.check_step((*path, "edit"), panel, panel.edit, "edit")
         for k, ref in enumerate(panel.fuse):
-            if _STEP_LIKE.fullmatch(ref):
+            if STEP_LIKE.fullmatch(ref):
                 self.check_step((*path, "fuse", k), panel, ref, "fuse")
         for k, ref in enumerate(panel.references):
-            if _STEP_LIKE.fullmatch(ref):
+            if STEP_LIKE.fullmatch(ref):
                 self.check_step((*path, "references", k), panel, ref, "reference")
 
     def check_step(self, path: YamlPath, panel: Panel, ref: str, verb: str) -> None:

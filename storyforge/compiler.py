@@ -10,16 +10,42 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from itertools import pairwise
+from pathlib import Path
 
+from storyforge.checks import STEP_LIKE
 from storyforge.diagnostics import Diagnostic
 from storyforge.errors import StoryError
 from storyforge.graph import find_cycles, schedule
 from storyforge.images import ReferenceFiles
-from storyforge.loader import LoadedStory
+from storyforge.loader import LoadedStory, load_story
 from storyforge.plan import Plan
 from storyforge.sourcemap import SourceMap, YamlPath
 from storyforge.steps import Built, StepBuilder
 from storyforge.story import Story
+
+
+def load_checked(path: Path) -> LoadedStory:
+    """`load_story`, and when only cross-references are wrong, the reference files too.
+
+    Ids must be right before steps can be built, but files can be checked regardless, so
+    a first report already names a missing or escaping file beside an unknown id.
+    """
+    try:
+        return load_story(path)
+    except StoryError as error:
+        if not isinstance(error.partial, LoadedStory):
+            raise
+        loaded = error.partial
+        builder = StepBuilder(loaded.story, loaded.source, ReferenceFiles(loaded.root))
+        builder.check_files(
+            (ref, at) for ref, at in _declared_files(loaded.story) if _is_file(ref, at)
+        )
+        raise StoryError([*error.diagnostics, *builder.problems]) from None
+
+
+def _is_file(ref: str, at: YamlPath) -> bool:
+    # The loader's rule: edit names a step; an id-like ref is a step (checked there).
+    return at[-1] != "edit" and not STEP_LIKE.fullmatch(ref)
 
 
 def compile_plan(loaded: LoadedStory) -> Plan:

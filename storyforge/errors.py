@@ -24,8 +24,11 @@ class StoryforgeError(Exception):
 class StoryError(StoryforgeError):
     """The story (or a template or reference it names) is invalid."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+    def __init__(self, diagnostics: Sequence[Diagnostic], *, partial: object = None) -> None:
         self.diagnostics = tuple(sorted(diagnostics))
+        # The story as loaded when only its cross-references are wrong: later checks that
+        # do not depend on them (reference files) can still run and be reported together.
+        self.partial = partial
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
 

@@ -224,13 +224,16 @@ def _load(path: Path) -> LoadedStory:
         raise StoryError([*builder.errors, source.diagnostic((), message)])
     story, problems = validate_document(document, source, builder.raw, builder.refused)
     problems = [*builder.errors, *problems]
-    if story is not None:
-        problems += check_story(story, source)
     if story is None or any(p.severity == "error" for p in problems):
         raise StoryError(problems)
-    root = path.parent.resolve()
-    digest = hashlib.sha256(data).hexdigest()
-    return LoadedStory(path, root, digest, story, source, tuple(sorted(problems)))
+    problems += check_story(story, source)
+    loaded = LoadedStory(
+        path, path.parent.resolve(), hashlib.sha256(data).hexdigest(), story, source,
+        tuple(sorted(problems)),
+    )  # fmt: skip
+    if any(p.severity == "error" for p in problems):
+        raise StoryError(problems, partial=loaded)
+    return loaded
 
 
 @contextmanager

@@ -176,9 +176,10 @@ CASES: dict[str, tuple[str, list[str]]] = {
         HEAD + SCENE + "        edit: p\n",
         ["story.yaml:7:15: scenes[0].panels[0].edit: panel 'p' cannot edit itself"],
     ),
-    "fuse of an unknown step": (
+    "fuse of an unknown step, with a missing file reported beside it": (
         HEAD + SCENE + "      - id: poster\n        fuse: [p, stairs, refs/logo.png]\n",
-        ["story.yaml:8:19: scenes[0].panels[1].fuse[1]: unknown step 'stairs'"],
+        ["story.yaml:8:19: scenes[0].panels[1].fuse[1]: unknown step 'stairs'",
+         "story.yaml:8:27: scenes[0].panels[1].fuse[2]: no such file 'refs/logo.png'"],
     ),
     "panel fuses itself": (
         HEAD + SCENE + "        fuse: [p]\n",

@@ -17,10 +17,9 @@ PROVIDER_CHOICES = click.Choice(["auto", "gemini", "cometapi", "sketch"])
 
 def compile_story(path: Path) -> Plan:
     """Load, check and compile a story; warnings go to stderr."""
-    from storyforge.compiler import compile_plan
-    from storyforge.loader import load_story
+    from storyforge.compiler import compile_plan, load_checked
 
-    plan = compile_plan(load_story(path))
+    plan = compile_plan(load_checked(path))
     for warning in plan.warnings:
         click.echo(warning.format(), err=True)
     return plan

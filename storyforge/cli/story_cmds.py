@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from storyforge.loader import load_story
 from storyforge.schema import story_schema
 
 
@@ -15,12 +14,12 @@ from storyforge.schema import story_schema
 @click.argument("story", type=click.Path(path_type=Path))
 def validate(story: Path) -> None:
     """Check STORY and report every problem; never calls a model (exit 2 when invalid)."""
-    loaded = load_story(story)
+    # Imported here so that `schema` and `--help` do not load the whole compiler.
+    from storyforge.compiler import compile_plan, load_checked
+
+    loaded = load_checked(story)
     for warning in loaded.warnings:
         click.echo(warning.format(), err=True)
-    # Imported here so that `schema` and `--help` do not load the whole compiler.
-    from storyforge.compiler import compile_plan
-
     compile_plan(loaded)
     scenes = loaded.story.scenes
     panels = sum(len(scene.panels) for scene in scenes)
