@@ -34,24 +34,13 @@ class Lock:
     def __init__(self, path: Path, entries: dict[str, LockEntry] | None = None) -> None:
         self.path = path
         self.entries: dict[str, LockEntry] = dict(entries or {})
+        self._seen: dict[str, LockEntry] = dict(self.entries)  # the file as last read or written
 
     @classmethod
     def beside(cls, story_path: Path) -> Lock:
         """Load the lock next to a story (empty when there is none)."""
         path = story_path.parent / LOCK_NAME
-        try:
-            raw = json.loads(path.read_text("utf-8"))
-            if not isinstance(raw, dict) or raw.get("storyforge") != LOCK_VERSION:
-                raise ValueError(f"expected {{'storyforge': {LOCK_VERSION}, 'steps': {{…}}}}")
-            entries = {sid: LockEntry(**value) for sid, value in raw["steps"].items()}
-        except FileNotFoundError:
-            return cls(path)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-            raise StoreError(
-                f"{path}: not a valid storyforge lock file ({error}); "
-                "delete it to rebuild the selections from the store"
-            ) from error
-        return cls(path, entries)
+        return cls(path, _read(path))
 
     def get(self, step_id: str) -> LockEntry | None:
         """The entry of a step, if any."""
@@ -71,8 +60,36 @@ class Lock:
         return json.dumps({"storyforge": LOCK_VERSION, "steps": steps}, indent=2) + "\n"
 
     def save(self) -> None:
-        """Write the lock atomically."""
+        """Write the lock atomically, keeping picks made by another process meanwhile.
+
+        A `storyforge pick` during a long build writes the file; the build's next save
+        must not undo it, so a picked entry that changed on disk since this lock last
+        read or wrote it wins over the entry in memory.
+        """
+        try:
+            on_disk = _read(self.path)
+        except StoreError:
+            on_disk = {}  # a damaged file is simply replaced
+        for step_id, entry in on_disk.items():
+            if entry.picked and entry != self._seen.get(step_id):
+                self.entries[step_id] = entry
+        self._seen = dict(self.entries)
         try:
             atomic_write_text(self.path, self.to_json())
         except OSError as error:
             raise StoreError(f"cannot write {self.path}: {error.strerror}") from error
+
+
+def _read(path: Path) -> dict[str, LockEntry]:
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+        if not isinstance(raw, dict) or raw.get("storyforge") != LOCK_VERSION:
+            raise ValueError(f"expected {{'storyforge': {LOCK_VERSION}, 'steps': {{…}}}}")
+        return {sid: LockEntry(**value) for sid, value in raw["steps"].items()}
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise StoreError(
+            f"{path}: not a valid storyforge lock file ({error}); "
+            "delete it to rebuild the selections from the store"
+        ) from error

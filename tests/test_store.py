@@ -113,3 +113,20 @@ def test_a_broken_lock_says_how_to_recover(tmp_path: Path, text: str) -> None:
     (tmp_path / "story.lock").write_text(text)
     with pytest.raises(StoreError, match="delete it"):
         Lock.beside(tmp_path / "story.yaml")
+
+
+def test_a_pick_made_during_a_build_survives_the_builds_next_save(tmp_path: Path) -> None:
+    build = Lock.beside(tmp_path / "story.yaml")
+    build.record("a", LockEntry("k1", 1, "s1"))
+    build.save()
+    picker = Lock.beside(tmp_path / "story.yaml")
+    picker.record("a", LockEntry("k1", 2, "s2", picked=True))
+    picker.save()
+    build.record("b", LockEntry("k3", 1, "s3"))
+    build.save()
+    final = Lock.beside(tmp_path / "story.yaml")
+    assert final.get("a") == LockEntry("k1", 2, "s2", picked=True)
+    assert final.get("b") == LockEntry("k3", 1, "s3")
+    build.record("a", LockEntry("k9", 1, "s9"))  # the build itself moves on: its word counts
+    build.save()
+    assert Lock.beside(tmp_path / "story.yaml").get("a") == LockEntry("k9", 1, "s9")
