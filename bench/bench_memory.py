@@ -27,7 +27,6 @@ from pathlib import Path
 from PIL import Image
 
 from storyforge.fakeserver import FakeGemini, images
-from storyforge.fakeserver.handler import FakeHTTPServer
 
 TARGET_MB = 300
 PICTURES = 6
@@ -74,7 +73,6 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     vars(images)["sketch_png"] = picture  # the fake server draws no sketches here
-    FakeHTTPServer.request_queue_size = 64  # see bench_schedule.py
     for seed in range(PICTURES):
         images.as_jpeg(noise_png(seed, 1024, 1024))
     with tempfile.TemporaryDirectory() as folder, FakeGemini() as srv:
