@@ -5,11 +5,17 @@ once by `freshness.decide` (the one reuse rule); the takes that need a call wait
 heap ordered by the step's rank (longest remaining path to a sink), then story order.
 All bookkeeping happens synchronously in one place (`_pump`), so whenever a slot is
 handed out every ready call is already in the heap and the best one gets it.
+
+When answers land together, the one something waits for goes first: it is stored at
+once, in the loop, and its dependents launched before any other answer is looked at.
+The listener (OUT copies, progress, record saves) hears of finished steps a loop turn
+later, after the calls they made ready have gone out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import time
 from collections import deque
@@ -19,22 +25,15 @@ from typing import Protocol
 from storyforge.calls import InputReader, make_request, store_outcome
 from storyforge.costs import estimate_call_usd
 from storyforge.freshness import Decision, decide
-from storyforge.limits import Budget, RateLimiter
+from storyforge.limits import Budget, Limits, RateLimiter, Slot
 from storyforge.lock import Lock, LockEntry
 from storyforge.plan import Plan, Step
 from storyforge.providers.base import Provider
 from storyforge.results import INTERRUPTED, StepResult, skipped
-from storyforge.settle import TakeEnd, Takes, cached_result, settle, stale_result
+from storyforge.settle import TakeEnd, Takes, cached_result, ended, settle, stale_result
 from storyforge.store import Store
 
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """How hard the build may push the provider."""
-
-    concurrency: int = 4
-    rpm: float | None = None
-    max_cost_usd: float | None = None
+__all__ = ["Context", "Execution", "Limits", "Listener", "execute"]  # Limits lives in limits.py
 
 
 class Listener(Protocol):
@@ -66,7 +65,7 @@ class Context:
     lock: Lock
     reader: InputReader
     listener: Listener
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     selection: frozenset[str] | None = None  # None: every step
     force: frozenset[str] = field(default_factory=frozenset)
 
@@ -84,6 +83,7 @@ class _Scheduler:
         self.index = {sid: n for n, sid in enumerate(self.order)}
         self.waiting_on = {sid: len(plan.deps.get(sid, ())) for sid in self.order}
         self.dependents = plan.dependents()
+        self.awaited = {s for s in self.order if self.index.keys() & self.dependents.get(s, ())}
         self.results: dict[str, StepResult] = {}
         self.takes: dict[str, Takes] = {}
         self.ready: deque[str] = deque()
@@ -97,6 +97,8 @@ class _Scheduler:
         self.pumping = False
         self.all_done = asyncio.Event()
         self.crash: Exception | None = None  # a bug or an unwritable OUT: stop and say why
+        self.unheard: list[StepResult] = []  # finished, not yet told to the listener
+        self.telling = False
 
     async def run(self) -> Execution:
         self.ready.extend(sid for sid in self.order if self.waiting_on[sid] == 0)
@@ -107,6 +109,7 @@ class _Scheduler:
         except asyncio.CancelledError:
             interrupted = True
             await self._interrupt()
+        self._tell()
         if self.crash is not None:
             await self._cancel_calls()
             raise self.crash
@@ -140,6 +143,10 @@ class _Scheduler:
                     self._launch(self.takes[step_id], take)
         finally:
             self.pumping = False
+        if self.unheard and not self.telling:
+            # Queued behind the calls just launched, so those go out first.
+            self.telling = True
+            asyncio.get_running_loop().call_soon(self._tell)
         if len(self.results) == len(self.order):
             self.all_done.set()
 
@@ -188,15 +195,16 @@ class _Scheduler:
             task.add_done_callback(self.tasks.discard)
 
     async def _call(self, takes: Takes, take: int, estimate: float) -> None:
+        slot = Slot(estimate)
         try:
-            end = await self._attempt(takes, take)
+            end = await self._attempt(takes, take, slot)
         except asyncio.CancelledError:
-            self._call_over(estimate, 0.0)
+            self._release(slot, 0.0)
             self._end_take(takes, take, TakeEnd(status="skipped", reason=INTERRUPTED))
             raise
         except Exception as error:  # a broken store or input fails this step, not the build
             end = TakeEnd(status="failed", reason=f"{type(error).__name__}: {error}")
-        self._call_over(estimate, end.cost_usd)
+        self._release(slot, end.cost_usd)
         self._end_take(takes, take, end)
 
     def _end_take(self, takes: Takes, take: int, end: TakeEnd) -> None:
@@ -206,8 +214,8 @@ class _Scheduler:
             self.crash = self.crash or error
             self.all_done.set()
 
-    async def _attempt(self, takes: Takes, take: int) -> TakeEnd:
-        step, key = takes.step, takes.decision.key or ""
+    async def _attempt(self, takes: Takes, take: int, slot: Slot) -> TakeEnd:
+        step = takes.step
         await self.limiter.wait()
         request = make_request(step, take, self.ctx.reader.images(step, takes.input_sha))
         self.calls += 1
@@ -217,18 +225,26 @@ class _Scheduler:
         if outcome.status != "generated":
             if outcome.fatal and not self.stop:
                 self.stop = outcome.reason or f"{self.ctx.provider_name} refuses every call"
-            return TakeEnd(None, outcome.status, outcome.reason, outcome.cost_usd, outcome.attempts)
-        # In a thread, so the fsyncs of one answer do not hold up the requests of others; the
-        # step itself waits for it, so nothing follows from an answer before it is stored.
-        entry = await asyncio.to_thread(
-            store_outcome, self.ctx.store, step, takes.input_sha, key=key, take=take,
-            outcome=outcome, provider=self.ctx.provider_name,
+            return ended(outcome)
+        # The answer is in, so its slot is free; the step's result still waits for the store.
+        self._release(slot, outcome.cost_usd)
+        store = functools.partial(
+            store_outcome, self.ctx.store, step, takes.input_sha, key=takes.decision.key or "",
+            take=take, outcome=outcome, provider=self.ctx.provider_name,
         )  # fmt: skip
-        return TakeEnd(entry, "generated", "", outcome.cost_usd, outcome.attempts)
+        if step.id in self.awaited:
+            # Stored now, before the loop turns to other answers: the critical path goes on
+            # from here, and its dependent gets the slot as nothing launches in between.
+            return ended(outcome, store())
+        self._pump()  # the slot goes to the next call while this answer is stored
+        # In a thread, so the fsyncs of this answer do not hold up the other calls.
+        return ended(outcome, await asyncio.to_thread(store))
 
-    def _call_over(self, estimate: float, actual: float) -> None:
-        self.free += 1
-        self.budget.settle(estimate, actual)
+    def _release(self, slot: Slot, actual_usd: float) -> None:
+        if slot.held:
+            slot.held = False
+            self.free += 1
+            self.budget.settle(slot.estimate_usd, actual_usd)
 
     def _take_done(self, takes: Takes, take: int, end: TakeEnd) -> None:
         if takes.add(take, end):
@@ -243,9 +259,19 @@ class _Scheduler:
             picked = bool(old and old.picked and old.key == result.key)
             entry = LockEntry(result.key, result.selected or 1, result.output_sha, picked)
             self.ctx.lock.record(result.step_id, entry)
-        self.ctx.listener.step_finished(result)
+        self.unheard.append(result)
         for dependent in self.dependents.get(result.step_id, ()):
             if dependent in self.waiting_on:
                 self.waiting_on[dependent] -= 1
                 if self.waiting_on[dependent] == 0:
                     self.ready.append(dependent)
+
+    def _tell(self) -> None:
+        """Pass finished steps to the listener, after the calls they made ready went out."""
+        told, self.unheard, self.telling = self.unheard, [], False
+        try:
+            for result in told:
+                self.ctx.listener.step_finished(result)
+        except Exception as error:  # raised by `run`, as for an error inside a take
+            self.crash = self.crash or error
+            self.all_done.set()

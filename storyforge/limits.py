@@ -1,13 +1,31 @@
-"""Limits on the build's calls: requests per minute and the `--max-cost` budget."""
+"""Limits on the build's calls: concurrency slots, requests per minute, the `--max-cost` budget."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 # Estimates and prices are floats: a sum that lands exactly on the cap must still fit.
 _EPSILON = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How hard the build may push the provider."""
+
+    concurrency: int = 4
+    rpm: float | None = None
+    max_cost_usd: float | None = None
+
+
+@dataclass(slots=True)
+class Slot:
+    """One call's claim on a concurrency slot and its reserved estimate, given back once."""
+
+    estimate_usd: float
+    held: bool = True
 
 
 class RateLimiter:

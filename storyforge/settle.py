@@ -9,6 +9,7 @@ from storyforge.calls import entry_for_object
 from storyforge.freshness import Decision
 from storyforge.lock import Lock
 from storyforge.plan import Step
+from storyforge.providers.base import Outcome
 from storyforge.results import StepResult, StepStatus
 from storyforge.store import Entry, Store
 
@@ -22,6 +23,12 @@ class TakeEnd:
     reason: str = ""
     cost_usd: float = 0.0
     attempts: int = 0
+
+
+def ended(outcome: Outcome, entry: Entry | None = None) -> TakeEnd:
+    """How a call ended with this outcome: stored as `entry`, or without one."""
+    reason = "" if entry else outcome.reason
+    return TakeEnd(entry, outcome.status, reason, outcome.cost_usd, outcome.attempts)
 
 
 @dataclass(slots=True)
