@@ -31,7 +31,7 @@ _FAKE_ENV = {"google": ("GEMINI_BASE_URL", "GEMINI_API_KEY"),
 )
 @click.option("--api-key", default="fake-key", show_default=True, help="The key callers must send.")
 @click.option(
-    "--latency", type=float, default=0.0, metavar="S", help="Delay of each generate answer."
+    "--latency", type=float, default=0.0, metavar="S", help="Response time of each generate answer."
 )
 @click.option("--p429", type=float, default=0.0, metavar="P", help="Chance of a 429 per request.")
 @click.option("--p503", type=float, default=0.0, metavar="P", help="Chance of a 503 per request.")

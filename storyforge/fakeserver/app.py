@@ -73,7 +73,7 @@ class App:
         return answer, notes
 
     def record(self, request: Incoming, answer: Answer, notes: Notes, arrived: float) -> None:
-        """Wait out the latency, then log the request as its answer is about to go out.
+        """Wait until the latency has passed since arrival, then log the request as answered.
 
         The record is built and scrubbed before the wait: when many answers wake at once,
         each then only has to be sent, so the server's own work does not queue behind
@@ -98,7 +98,9 @@ class App:
             auth.presented_keys(request.headers, request.query),
         )
         if notes.route in GENERATE_ROUTES and self.faults.latency_s > 0:
-            time.sleep(self.faults.latency_s)
+            # Latency is the service's response time: counted from the request's arrival,
+            # the server's own work included, as a client of the real service sees it.
+            time.sleep(max(0.0, self.faults.latency_s - (time.time() - arrived)))
         entry["t_done"] = time.time()
         self.log.keep(entry)
 

@@ -34,7 +34,7 @@ class Faults:
     PROHIBITED_CONTENT prompt block, and `text_only_word` a text answer without an image.
     """
 
-    latency_s: float = 0.0
+    latency_s: float = 0.0  # each generate answer goes out this long after its request arrived
     p429: float = 0.0
     p503: float = 0.0
     p500: float = 0.0
