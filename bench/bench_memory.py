@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _stories import story_yaml
 from PIL import Image
 
 from storyforge.fakeserver import FakeGemini, images
@@ -46,19 +47,11 @@ def picture(width: int, height: int, text: str, refs: tuple[tuple[str, bytes], .
 
 
 def story_text(scenes: int, panels: int) -> str:
-    lines = [
-        "storyforge: 1",
-        "title: Memory bench",
-        "model: gemini-3.1-flash-lite-image",
-        'aspect_ratio: "1:1"',
-        "scenes:",
-    ]
-    for s in range(scenes):
-        lines += [f"  - id: s{s}", "    panels:"]
-        lines += [
-            f"      - {{id: s{s}-p{p}, prompt: 'shot {p} of scene {s}'}}" for p in range(panels)
-        ]
-    return "\n".join(lines) + "\n"
+    header = ["model: gemini-3.1-flash-lite-image", 'aspect_ratio: "1:1"']
+    return story_yaml(
+        "Memory bench", header, scenes, panels,
+        lambda s, p: f"{{id: s{s}-p{p}, prompt: 'shot {p} of scene {s}'}}",
+    )  # fmt: skip
 
 
 def child_peak_mb() -> float:

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _stories import story_yaml
 from PIL import Image
 
 from storyforge.build import BuildOptions, BuildReport, build
@@ -37,22 +38,16 @@ def tiny_png(spec: object) -> bytes:
 
 
 def story_text(scenes: int, panels: int) -> str:
-    lines = [
-        "storyforge: 1",
-        "title: No-op bench",
+    header = [
         'aspect_ratio: "1:1"',
         "characters:",
         "  mara: {name: Mara, description: a keeper in a yellow coat}",
         "  tomas: {name: Tomas, description: a fisherman}",
-        "scenes:",
     ]
-    for s in range(scenes):
-        lines += [f"  - id: s{s}", "    panels:"]
-        lines += [
-            f"      - {{id: s{s}-p{p}, characters: [mara], prompt: 'Mara in shot {p} of {s}'}}"
-            for p in range(panels)
-        ]
-    return "\n".join(lines) + "\n"
+    return story_yaml(
+        "No-op bench", header, scenes, panels,
+        lambda s, p: f"{{id: s{s}-p{p}, characters: [mara], prompt: 'Mara in shot {p} of {s}'}}",
+    )  # fmt: skip
 
 
 def timed_build(story: Path) -> tuple[float, BuildReport]:
