@@ -239,9 +239,13 @@ def test_cancelling_keeps_what_finished_and_a_rerun_reuses_it(tmp_path: Path) ->
     generated = [r.step_id for r in done.results if r.status == "generated"]
     assert 2 <= len(generated) < 8
     assert {r.reason for r in done.results if r.status != "generated"} == {"interrupted"}
+    unfinished = set(statuses(done)) - set(generated)
     again = FakeProvider()
     run(plan, again, store, lock)
-    assert sorted(again.labels()) == sorted(set(statuses(done)) - set(generated))
+    # Nothing finished is paid for again; an answer that was in and being stored when the
+    # build was cancelled (at most one per slot) is kept too, so it is not called again.
+    assert set(again.labels()) <= unfinished
+    assert len(again.labels()) >= len(unfinished) - 2
 
 
 def test_a_step_whose_input_file_changed_fails_alone(tmp_path: Path) -> None:
