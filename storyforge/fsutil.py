@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _read_umask() -> int:
@@ -17,20 +19,22 @@ def _read_umask() -> int:
 _UMASK = _read_umask()  # read once at import: os.umask can only be read by setting it
 
 
-def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write `data` to `path` via a temp file in the same folder and a rename.
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """A binary file that replaces `path` by a rename when the block ends without error.
 
-    The folder is created when missing. When `durable`, the temp file is fsynced first so
-    that even a power cut after the rename cannot leave an empty file under the final
-    name; a killed process never can, so files that are only explanatory skip the fsync.
+    The temp file sits in the same folder (created when missing), with a unique name so
+    concurrent writers never share it, and the mode a plain open() would have given.
+    When `durable`, it is fsynced before the rename so that even a power cut cannot leave
+    an empty file under the final name; a killed process never can, so files that can
+    be made again (outputs, explanations) skip the fsync.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        # mkstemp makes the file 0600; give it the mode a plain open() would have had.
-        os.fchmod(fd, 0o666 & ~_UMASK)
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's private 0600 is odd for shared files
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
             f.flush()
             if durable:
                 os.fsync(f.fileno())
@@ -41,6 +45,12 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` through `atomic_writer`."""
+    with atomic_writer(path, durable=durable) as f:
+        f.write(data)
+
+
+def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     """`atomic_write` for UTF-8 text."""
-    atomic_write(path, text.encode("utf-8"))
+    atomic_write(path, text.encode("utf-8"), durable=durable)

@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from storyforge.errors import StoreError
-from storyforge.outputs import OutputFile, replace_file
+from storyforge.fsutil import atomic_write_text
+from storyforge.outputs import OutputFile
 from storyforge.plan import Step
 from storyforge.results import STATUSES, StepResult, StepStatus
 
@@ -156,7 +157,7 @@ def write_manifest(path: Path, manifest: Manifest) -> None:
     """Write the manifest atomically."""
     try:
         text = render_manifest(manifest)
-        replace_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        atomic_write_text(path, text, durable=False)  # rewritten from the store at will
     except OSError as error:
         raise StoreError(f"cannot write {path}: {error.strerror or error}") from error
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from storyforge.errors import StoreError
+from storyforge.fsutil import atomic_writer
 from storyforge.mime import extension_for
 from storyforge.results import StepResult
 from storyforge.store import Store, StoredOutput
@@ -80,26 +80,9 @@ def _place(source: Path, dest: Path) -> None:
 
 
 def _copy(source: Path, dest: Path, stat: os.stat_result) -> None:
-    def fill(tmp: Path) -> None:
-        shutil.copyfile(source, tmp)
-        os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-
-    replace_file(dest, fill)
-
-
-def replace_file(dest: Path, fill: Callable[[Path], object]) -> None:
-    """Write `dest` through a temp file and a rename, so readers never see half a file.
-
-    The temp file is named by process rather than made by mkstemp: the result gets the
-    user's usual permissions (OUT is for sharing), and two builds writing the same OUT
-    never share a temp file. Outputs can be recopied from the store, so no fsync.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f".{dest.name}.{os.getpid()}.tmp"
-    try:
-        fill(tmp)
-        tmp.replace(dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    # Outputs can be copied from the store again, so no fsync. The store's mtime goes with
+    # the copy (set after the last flush) so the next build can tell the file is current.
+    with atomic_writer(dest, durable=False) as out, source.open("rb") as src:
+        shutil.copyfileobj(src, out)
+        out.flush()
+        os.utime(out.fileno(), ns=(stat.st_atime_ns, stat.st_mtime_ns))

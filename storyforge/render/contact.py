@@ -9,15 +9,13 @@ sheet are removed.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from storyforge.fsutil import atomic_writer
 from storyforge.render.contact_draw import draw_band
 from storyforge.render.contact_pages import Page, SheetLayout, sheet_layout
 from storyforge.render.pngstream import PngWriter
@@ -53,7 +51,8 @@ def render_contact_sheet(
     paths = []
     for page in layout.pages:
         path = page_path(out_path, page.number)
-        _write_atomic(path, layout, page, panels)
+        with atomic_writer(path) as out:
+            _write(layout, page, panels, out)
         paths.append(path)
     _remove_stale_pages(out_path, len(paths))
     return paths
@@ -73,24 +72,6 @@ def _remove_stale_pages(out_path: Path, count: int) -> None:
         found = pattern.fullmatch(path.name)
         if found and int(found[1]) > count:
             path.unlink(missing_ok=True)
-
-
-def _write_atomic(
-    path: Path, layout: SheetLayout, page: Page, panels: Sequence[SheetPanel]
-) -> None:
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            _write(layout, page, panels, out)
-            out.flush()
-            os.fsync(out.fileno())
-        temp.chmod(0o644)  # mkstemp's private 0600 would be an odd mode for a shared output
-        temp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
 
 
 def _write(layout: SheetLayout, page: Page, panels: Sequence[SheetPanel], out: BinaryIO) -> None:
