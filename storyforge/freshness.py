@@ -63,8 +63,9 @@ def decide(
         return Decision(
             step.id, "changed" if entry else "new", key, "forced", selected, everything, None
         )
-    missing = tuple(t for t in range(1, step.takes + 1) if not store.get_entry(key, t))
-    chosen = store.get_entry(key, selected)
+    entries = {t: store.get_entry(key, t) for t in range(1, step.takes + 1)}
+    missing = tuple(t for t, found in entries.items() if found is None)
+    chosen = entries[selected]  # each index file read once: plan reads thousands
     output_sha = chosen.outputs[0].sha256 if chosen and chosen.outputs else None
     if not missing:
         return Decision(step.id, "cached", key, "", selected, (), output_sha)
