@@ -13,7 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from storyforge.render.contact import SheetPanel, render_contact_sheet
+from storyforge.outputs.sheet_pages import render_contact_sheet
+from storyforge.render.contact_panel import SheetPanel
 
 STATUSES = ("generated", "cached", "generated", "failed", "generated", "blocked", "skipped")
 

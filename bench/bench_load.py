@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from storyforge.loader import load_story
+from storyforge.story.loader import load_story
 
 
 def story_text(panels: int, per_scene: int = 10) -> str:

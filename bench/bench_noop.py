@@ -23,8 +23,8 @@ from pathlib import Path
 from _stories import story_yaml
 from PIL import Image
 
-from storyforge.build import BuildOptions, BuildReport, build
-from storyforge.progress import Progress
+from storyforge.build.pipeline import BuildOptions, BuildReport, build
+from storyforge.build.progress import Progress
 from storyforge.providers import sketch
 
 TARGET_S = 1.0

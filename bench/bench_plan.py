@@ -14,11 +14,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from storyforge.compiler import compile_plan
-from storyforge.loader import load_story
-from storyforge.lock import Lock
-from storyforge.status import predict
-from storyforge.store import Store
+from storyforge.build.status import predict
+from storyforge.compile.compiler import compile_plan
+from storyforge.store.lock import Lock
+from storyforge.store.objects import Store
+from storyforge.story.loader import load_story
 
 CHARACTERS = 10
 LOCATIONS = 5

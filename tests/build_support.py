@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from storyforge.build import BuildOptions, BuildReport, build
-from storyforge.executor import Limits
+from storyforge.build.executor import Limits
+from storyforge.build.pipeline import BuildOptions, BuildReport, build
+from storyforge.build.progress import Progress
 from storyforge.fakeserver import FakeGemini
-from storyforge.progress import Progress
-from storyforge.store import Entry
+from storyforge.store.objects import Entry
 
 # scene one chains a (2 takes) -> b -> e; scene two has an independent c and d editing a.
 STORY = """\

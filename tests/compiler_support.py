@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from storyforge.compiler import compile_plan
+from storyforge.compile.compiler import compile_plan
+from storyforge.compile.plan import Plan
 from storyforge.errors import StoryError
-from storyforge.loader import load_story
-from storyforge.plan import Plan
+from storyforge.story.loader import load_story
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storyforge.plan import Input, Plan, Step
+from storyforge.compile.plan import Input, Plan, Step
 
 
 def make_step(step_id: str, *inputs: Input, prompt: str = "", takes: int = 1) -> Step:

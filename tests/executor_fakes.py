@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from storyforge.calls import InputReader
-from storyforge.executor import Context, Execution, Limits, execute
-from storyforge.lock import Lock
-from storyforge.plan import Plan
+from storyforge.build.calls import InputReader
+from storyforge.build.executor import Context, Execution, Limits, execute
+from storyforge.compile.plan import Plan
+from storyforge.outputs.results import StepResult
 from storyforge.providers.base import GeneratedImage, GenerateRequest, ModelListing, Outcome
-from storyforge.results import StepResult
-from storyforge.store import Store
+from storyforge.store.lock import Lock
+from storyforge.store.objects import Store
 
 
 def fake_png(payload: bytes, width: int = 64, height: int = 32) -> bytes:

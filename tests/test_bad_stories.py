@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from storyforge import loader, modelchecks
 from storyforge.cli import main
+from storyforge.story import loader, modelchecks
 
 HEAD = "storyforge: 1\ntitle: T\n"
 # Lines 3-6: one scene `s` with one panel `p`.

@@ -7,8 +7,8 @@ import pytest
 
 from storyforge.errors import StoryError, UsageError
 from storyforge.fakeserver import FakeGemini, Faults
-from storyforge.lock import Lock, LockEntry
-from storyforge.store import Store
+from storyforge.store.lock import Lock, LockEntry
+from storyforge.store.objects import Store
 
 from .build_support import (
     ALL_CALLS,

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import io
 
-from storyforge.progress import Progress, format_failures, format_step, format_summary
-from storyforge.results import StepResult
+from storyforge.build.progress import Progress, format_failures, format_step, format_summary
+from storyforge.outputs.results import StepResult
 
 GENERATED = StepResult("stairs", "generated", calls=1, cost_usd=0.039, seconds=6.24)
 CACHED = StepResult("lamp", "cached")

@@ -4,8 +4,8 @@ import asyncio
 import io
 from pathlib import Path
 
-from storyforge.build import BuildOptions, build
-from storyforge.progress import Progress
+from storyforge.build.pipeline import BuildOptions, build
+from storyforge.build.progress import Progress
 
 from .build_support import write_story
 from .test_manifest import STORY

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storyforge.plan import Plan
+from storyforge.compile.plan import Plan
 from tests.compiler_support import compile_errors, compile_text, png
 
 FILES: dict[str, bytes | str] = {

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import ImageFile
 
-from storyforge.images import DOWNSCALED_DIR
+from storyforge.story.images import DOWNSCALED_DIR
 from tests.compiler_support import bomb_png, compile_errors, compile_text, jpeg, png
 
 ONE_REF = """\

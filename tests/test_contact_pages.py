@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from storyforge.render.contact import SheetPanel, page_path, render_contact_sheet
+from storyforge.outputs.sheet_pages import page_path, render_contact_sheet
 from storyforge.render.contact_draw import draw_band
 from storyforge.render.contact_layout import FOOTER_H, PAGE_HEIGHT, PAGE_WIDTH, ROW_ROOM
 from storyforge.render.contact_pages import sheet_layout
+from storyforge.render.contact_panel import SheetPanel
 
 TITLE = "The Lighthouse Keeper"
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from storyforge.render.contact import SheetPanel, render_contact_sheet
+from storyforge.outputs.sheet_pages import render_contact_sheet
 from storyforge.render.contact_draw import SCENE_BAND, STATUS_COLORS, UNMARKED
 from storyforge.render.contact_layout import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, Band
 from storyforge.render.contact_pages import SheetLayout, sheet_layout
+from storyforge.render.contact_panel import SheetPanel
 from storyforge.render.pngstream import PngWriter
 
 RED, BLUE, GOLD = (200, 30, 30), (30, 60, 200), (220, 180, 40)

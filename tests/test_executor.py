@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from storyforge.build.executor import Execution, execute
+from storyforge.compile.plan import Input, Plan
 from storyforge.errors import StoreError
-from storyforge.executor import Execution, execute
-from storyforge.lock import Lock, LockEntry
-from storyforge.plan import Input, Plan
-from storyforge.results import StepResult
-from storyforge.store import Store
+from storyforge.outputs.results import StepResult
+from storyforge.store.lock import Lock, LockEntry
+from storyforge.store.objects import Store
 
 from .conftest import make_plan, make_step, step_input
 from .executor_fakes import Collect, FakeProvider, make_context, run, statuses

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from storyforge.limits import Budget, RateLimiter
+from storyforge.build.limits import Budget, RateLimiter
 
 
 def test_budget_refuses_what_could_pass_the_cap() -> None:

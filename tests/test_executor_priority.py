@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from storyforge import executor
-from storyforge.calls import store_outcome
-from storyforge.lock import Lock
+from storyforge.build import executor
+from storyforge.build.calls import store_outcome
+from storyforge.outputs.results import StepResult
 from storyforge.providers.base import GenerateRequest, Outcome
-from storyforge.results import StepResult
-from storyforge.store import Entry, Store
+from storyforge.store.lock import Lock
+from storyforge.store.objects import Entry, Store
 
 from .conftest import make_plan, make_step, step_input
 from .executor_fakes import FakeProvider, run, statuses

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storyforge.graph import find_cycles, render_graph, schedule
+from storyforge.compile.graph import find_cycles, render_graph, schedule
 from tests.compiler_support import assert_snapshot, compile_text
 
 

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from storyforge import images
 from storyforge.errors import StoryError
-from storyforge.images import (
+from storyforge.story import images
+from storyforge.story.images import (
     DOWNSCALED_DIR,
     ReferenceFiles,
     average_color,
     check_reference,
     load_reference_bytes,
 )
-from storyforge.refpaths import ReferenceProblem, resolve_inside
+from storyforge.story.refpaths import ReferenceProblem, resolve_inside
 from tests.compiler_support import jpeg, png
 
 

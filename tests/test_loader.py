@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from storyforge import loader, modelchecks
 from storyforge.errors import StoryError
-from storyforge.loader import LoadedStory, load_story
+from storyforge.story import loader, modelchecks
+from storyforge.story.loader import LoadedStory, load_story
 
 EXAMPLE = """\
 # yaml-language-server: $schema=../../schemas/story.schema.json

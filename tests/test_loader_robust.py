@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from storyforge import loader, modelchecks
 from storyforge.errors import StoryError
-from storyforge.loader import load_story
+from storyforge.story import loader, modelchecks
+from storyforge.story.loader import load_story
 from tests.test_loader import EXAMPLE
 
 

@@ -5,12 +5,12 @@ import io
 import json
 from pathlib import Path
 
-from storyforge.build import BuildOptions, build
-from storyforge.manifest import Manifest, load_manifest, manifest_schema, step_record
-from storyforge.outputs import OutputFile
-from storyforge.progress import Progress
-from storyforge.results import StepResult
-from storyforge.schema import SCHEMAS_FOLDER, render_schema
+from storyforge.build.pipeline import BuildOptions, build
+from storyforge.build.progress import Progress
+from storyforge.outputs.files import OutputFile
+from storyforge.outputs.manifest import Manifest, load_manifest, manifest_schema, step_record
+from storyforge.outputs.results import StepResult
+from storyforge.outputs.schema import SCHEMAS_FOLDER, render_schema
 
 from .build_support import write_story
 from .conftest import make_step, step_input
@@ -100,7 +100,7 @@ def test_outputs_are_listed_as_written() -> None:
 def test_the_committed_manifest_schema_is_fresh() -> None:
     committed = SCHEMAS_FOLDER / "manifest.schema.json"
     assert committed.read_text("utf-8") == render_schema("manifest.schema.json"), (
-        "schemas/manifest.schema.json is stale; run `python -m storyforge.schema`"
+        "schemas/manifest.schema.json is stale; run `python -m storyforge.outputs.schema`"
     )
     schema = manifest_schema()
     assert schema["additionalProperties"] is False

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from storyforge.keys import request_key
-from storyforge.phrases import clause, sentence, tidy
-from storyforge.plan import Plan
-from storyforge.prompts import PromptRenderer
-from storyforge.substitute import substitute
+from storyforge.compile.keys import request_key
+from storyforge.compile.phrases import clause, sentence, tidy
+from storyforge.compile.plan import Plan
+from storyforge.compile.prompts import PromptRenderer
+from storyforge.compile.substitute import substitute
 from tests.compiler_support import assert_snapshot, compile_errors, compile_text, png
 
 STORY = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storyforge.cli import main
-from storyforge.schema import (
+from storyforge.outputs.schema import (
     SCHEMA_FILES,
     SCHEMAS_FOLDER,
     render_schema,
@@ -21,9 +21,11 @@ from storyforge.schema import (
 def test_committed_schema_is_fresh(name: str) -> None:
     committed = SCHEMAS_FOLDER / name
     fresh = render_schema(name)
-    assert committed.exists(), f"schemas/{name} is missing; run `python -m storyforge.schema`"
+    assert committed.exists(), (
+        f"schemas/{name} is missing; run `python -m storyforge.outputs.schema`"
+    )
     assert committed.read_text(encoding="utf-8") == fresh, (
-        f"schemas/{name} is stale; run `python -m storyforge.schema` and commit the result"
+        f"schemas/{name} is stale; run `python -m storyforge.outputs.schema` and commit the result"
     )
 
 

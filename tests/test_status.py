@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storyforge.freshness import decide
-from storyforge.keys import canonical_request, request_key
-from storyforge.lock import Lock, LockEntry
-from storyforge.plan import Plan
-from storyforge.status import format_plan, plan_json, predict
-from storyforge.store import Entry, Store, StoredOutput
+from storyforge.build.freshness import decide
+from storyforge.build.status import format_plan, plan_json, predict
+from storyforge.compile.keys import canonical_request, request_key
+from storyforge.compile.plan import Plan
+from storyforge.store.lock import Lock, LockEntry
+from storyforge.store.objects import Entry, Store, StoredOutput
 
 from .conftest import make_plan, make_step, step_input
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from storyforge.errors import StoreError
-from storyforge.lock import Lock, LockEntry
-from storyforge.store import Entry, Store, StoredOutput
+from storyforge.store.lock import Lock, LockEntry
+from storyforge.store.objects import Entry, Store, StoredOutput
 
 
 def _entry(store: Store, key: str, take: int, data: bytes) -> Entry:

@@ -89,9 +89,9 @@ def build(
 ) -> None:
     """Build STORY: make every image that is not already in the store, then write OUT."""
     # Imported here so that `--help` and other commands do not load the whole pipeline.
-    from storyforge import build as pipeline
-    from storyforge.executor import Limits
-    from storyforge.progress import Progress, format_failures, format_summary
+    from storyforge.build import pipeline
+    from storyforge.build.executor import Limits
+    from storyforge.build.progress import Progress, format_failures, format_summary
 
     options = pipeline.BuildOptions(
         story=story, out=out, provider=provider, model=model,

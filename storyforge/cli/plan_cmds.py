@@ -8,16 +8,16 @@ from pathlib import Path
 
 import click
 
-from storyforge.lock import Lock
-from storyforge.plan import Plan
-from storyforge.store import Store
+from storyforge.compile.plan import Plan
+from storyforge.store.lock import Lock
+from storyforge.store.objects import Store
 
 PROVIDER_CHOICES = click.Choice(["auto", "gemini", "cometapi", "sketch"])
 
 
 def compile_story(path: Path) -> Plan:
     """Load, check and compile a story; warnings go to stderr."""
-    from storyforge.compiler import compile_plan, load_checked
+    from storyforge.compile.compiler import compile_plan, load_checked
 
     plan = compile_plan(load_checked(path))
     for warning in plan.warnings:
@@ -42,8 +42,8 @@ def provider_name(choice: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 def plan_command(story: Path, provider: str, force: tuple[str, ...], as_json: bool) -> None:
     """Show per step: + new, ~ changed (why), = cached, ! stale; then calls and cost."""
-    from storyforge.build import check_ids
-    from storyforge.status import format_plan, plan_json, predict
+    from storyforge.build.pipeline import check_ids
+    from storyforge.build.status import format_plan, plan_json, predict
 
     plan = compile_story(story)
     name = provider_name(provider)
@@ -61,7 +61,7 @@ def plan_command(story: Path, provider: str, force: tuple[str, ...], as_json: bo
 @click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="dot")
 def graph_command(story: Path, fmt: str) -> None:
     """Print the dependency graph of the story's steps (Graphviz dot or Mermaid)."""
-    from storyforge.graph import render_graph
+    from storyforge.compile.graph import render_graph
 
     click.echo(render_graph(compile_story(story), fmt))  # type: ignore[arg-type]
 
@@ -79,7 +79,7 @@ def graph_command(story: Path, fmt: str) -> None:
 @click.option("--provider", type=PROVIDER_CHOICES, default="auto", show_default=True)
 def pick_command(step: str, take: int, story: Path, provider: str) -> None:
     """Select take TAKE of STEP; the steps that use it are rebuilt by the next build."""
-    from storyforge.picking import pick
+    from storyforge.build.picking import pick
 
     plan = compile_story(story)
     result = pick(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from storyforge.schema import story_schema
+from storyforge.outputs.schema import story_schema
 
 
 @click.command()
@@ -15,7 +15,7 @@ from storyforge.schema import story_schema
 def validate(story: Path) -> None:
     """Check STORY and report every problem; never calls a model (exit 2 when invalid)."""
     # Imported here so that `schema` and `--help` do not load the whole compiler.
-    from storyforge.compiler import compile_plan, load_checked
+    from storyforge.compile.compiler import compile_plan, load_checked
 
     loaded = load_checked(story)
     for warning in loaded.warnings:

@@ -33,7 +33,7 @@ from storyforge.render.text import Font, fit_line, font, line_height, wrap
 from storyforge.render.thumbs import load_fitted
 
 if TYPE_CHECKING:
-    from storyforge.render.contact import SheetPanel
+    from storyforge.render.contact_panel import SheetPanel
 
 STATUS_COLORS: dict[str, RGB] = {
     "generated": (40, 134, 84), "cached": (52, 106, 168), "failed": (206, 36, 36),

@@ -18,7 +18,7 @@ from storyforge.render.text import font, line_height, wrap
 from storyforge.render.thumbs import fit, image_size
 
 if TYPE_CHECKING:
-    from storyforge.render.contact import SheetPanel
+    from storyforge.render.contact_panel import SheetPanel
 
 # A4 at 200 dpi. Letter at 200 dpi is 1700x2200: printed "fit to page" an A4 page fills
 # Letter's width and loses only a sliver of its height to the margins.

@@ -20,7 +20,7 @@ from storyforge.render.contact_layout import (
 )
 
 if TYPE_CHECKING:
-    from storyforge.render.contact import SheetPanel
+    from storyforge.render.contact_panel import SheetPanel
 
 _BOTTOM = PAGE_HEIGHT - FOOTER_H  # where the last row of a page must end
 

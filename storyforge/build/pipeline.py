@@ -1,0 +1,173 @@
+"""`storyforge build`: load, compile, execute, record; the one orchestrator, top to bottom."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storyforge.build.calls import BuildStore, InputReader
+from storyforge.build.executor import Context, Limits, execute
+from storyforge.build.recorder import MANIFEST_NAME, Recorder, Reporter, RunInfo
+from storyforge.compile.compiler import compile_plan, load_checked
+from storyforge.compile.plan import Plan
+from storyforge.diagnostics import did_you_mean
+from storyforge.errors import StoryError, UsageError
+from storyforge.outputs.results import StepResult
+from storyforge.outputs.sheet import write_contact_sheet
+from storyforge.providers import key_identity, open_provider, options_from_env, resolve_provider
+from storyforge.store.lock import Lock
+from storyforge.store.objects import Store
+from storyforge.story.checks import check_story
+from storyforge.story.images import load_reference_bytes
+from storyforge.story.loader import LoadedStory
+
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """Everything `storyforge build` was asked to do."""
+
+    story: Path
+    out: Path | None = None  # default: out/ beside the story
+    provider: str = "auto"
+    model: str | None = None  # overrides every step's model
+    limits: Limits = field(default_factory=Limits)
+    only: tuple[str, ...] = ()
+    force: tuple[str, ...] = ()
+    timeout_s: float | None = None
+    retries: int | None = None
+    debug_http: bool = False
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a build did, for the command's summary and exit code."""
+
+    out: Path
+    provider: str
+    results: tuple[StepResult, ...]
+    calls: int
+    spent_usd: float
+    interrupted: bool
+    manifest: Path
+    contact_sheet: Path | None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every step has its image, 1 when any did not, 130 when interrupted."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_OK if all(r.ok for r in self.results) else EXIT_FAILED
+
+
+async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
+    """Build a story; failed steps are in the report, bad input raises StoryforgeError."""
+    loaded, plan = load_and_compile(options.story, options.model)
+    only = check_ids(plan, options.only, "--only")
+    force = check_ids(plan, options.force, "--force")
+    provider_name, notice = resolve_provider(options.provider, options.env)
+    settings = options_from_env(
+        provider_name, options.env, timeout_s=options.timeout_s,
+        max_attempts=None if options.retries is None else options.retries + 1,
+        debug_http=options.debug_http or None,
+    )  # fmt: skip
+    store, lock = BuildStore(Store.beside(loaded.path).root), Lock.beside(loaded.path)
+    out = prepare_out(options.out or loaded.root / "out")
+    info = RunInfo(provider_name, options.model or loaded.story.model)
+    recorder = Recorder(plan, out, store, lock, reporter, info)
+    for text in (notice and f"storyforge: {notice}", *(w.format() for w in plan.warnings)):
+        if text:
+            reporter.notice(text)
+    selection = frozenset(plan.ancestors(only)) if only else None
+    context = Context(
+        key_identity(provider_name, options.env), store, lock,
+        InputReader(loaded.root, store, load_reference_bytes),
+        recorder, options.limits, selection, force,
+    )  # fmt: skip
+    reporter.start(plan.title, len(selection or plan.steps))
+    try:
+        async with open_provider(provider_name, settings) as provider:
+            execution = await execute(plan, provider, context)
+    finally:
+        reporter.stop()
+    recorder.finish(execution.results, execution.calls)
+    sheet = None
+    if not execution.interrupted:
+        titles = {scene.id: scene.title for scene in loaded.story.scenes}
+        sheet = write_contact_sheet(plan, titles, recorder.results, recorder.files, out)
+    return BuildReport(
+        out, provider_name, execution.results, execution.calls, execution.spent_usd,
+        execution.interrupted, out / MANIFEST_NAME, sheet,
+    )  # fmt: skip
+
+
+def dry_run(options: BuildOptions, reporter: Reporter) -> str:
+    """What `build` would do, as `storyforge plan` shows it; makes no call, opens no socket."""
+    from storyforge.build.status import format_plan, predict
+
+    loaded, plan = load_and_compile(options.story, options.model)
+    only = check_ids(plan, options.only, "--only")
+    force = check_ids(plan, options.force, "--force")
+    provider_name, notice = resolve_provider(options.provider, options.env)
+    if notice:
+        reporter.notice(f"storyforge: {notice}")
+    store, lock = Store.beside(loaded.path), Lock.beside(loaded.path)
+    identity = key_identity(provider_name, options.env)
+    statuses = predict(plan, provider=identity, store=store, lock=lock, force=force)
+    if only:
+        wanted = plan.ancestors(only)
+        statuses = [s for s in statuses if s.step.id in wanted]
+    return format_plan(plan, statuses, provider=provider_name)
+
+
+def prepare_out(out: Path) -> Path:
+    """Create the output folder before any call: a bad `-o` must not cost a paid call."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        # A name of its own per build: two builds probing one folder must not race.
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".storyforge-write-test-"):
+            pass
+    except OSError as error:
+        raise UsageError(
+            f"-o {out}: cannot write there ({error.strerror or error}); pass a writable folder"
+        ) from error
+    return out
+
+
+def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:
+    """The ids given to --only or --force; UsageError naming the closest id for a typo."""
+    known = [s.id for s in plan.steps]
+    for step_id in ids:
+        if step_id not in plan:
+            hint = did_you_mean(step_id, known)
+            raise UsageError(f"{option}: no step '{step_id}' in {plan.story_path.name}{hint}")
+    return frozenset(ids)
+
+
+def load_and_compile(story_path: Path, model: str | None = None) -> tuple[LoadedStory, Plan]:
+    """Load and compile a story, with every step's model replaced by `model` when given."""
+    loaded = load_checked(story_path)
+    if model:
+        loaded = _with_model(loaded, model)
+    return loaded, compile_plan(loaded)
+
+
+def _with_model(loaded: LoadedStory, model: str) -> LoadedStory:
+    story = loaded.story
+    scenes = tuple(
+        scene.model_copy(
+            update={"panels": tuple(p.model_copy(update={"model": None}) for p in scene.panels)}
+        )
+        for scene in story.scenes
+    )
+    story = story.model_copy(update={"model": model, "scenes": scenes})
+    # The story's ratios and sizes were checked against its own models: check them again.
+    problems = [d for d in check_story(story, loaded.source) if d.severity == "error"]
+    if problems:
+        raise StoryError(problems)
+    return dataclasses.replace(loaded, story=story)

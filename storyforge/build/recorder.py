@@ -1,0 +1,146 @@
+"""The build's record kept as steps finish: OUT files, story.lock and manifest.json.
+
+Outputs are copied the moment a step finishes. The lock and the manifest are rewritten
+at most every `every_s` seconds while the build runs (a 1,000-step lock is too large to
+fsync after every step) and once more at the end, so a killed build leaves a record of
+nearly everything it finished, and the store has all of it regardless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from storyforge import __version__
+from storyforge.compile.plan import Plan
+from storyforge.errors import StoreError
+from storyforge.outputs.files import OutputFile, write_outputs
+from storyforge.outputs.manifest import (
+    Manifest,
+    StoryRef,
+    Timings,
+    step_record,
+    totals_of,
+    write_manifest,
+)
+from storyforge.outputs.results import StepResult
+from storyforge.store.lock import Lock
+from storyforge.store.objects import Store
+
+MANIFEST_NAME = "manifest.json"
+
+
+class Reporter(Protocol):
+    """The progress display, as the build sees it."""
+
+    def start(self, title: str, total: int) -> None:
+        """The build of `total` steps begins."""
+
+    def notice(self, text: str) -> None:
+        """Show a one-line message."""
+
+    def call_started(self, step_id: str) -> None:
+        """A call of a step went out."""
+
+    def step_finished(self, result: StepResult) -> None:
+        """A step has its result."""
+
+    def stop(self) -> None:
+        """The build is over."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """What the manifest says about the build as a whole."""
+
+    provider: str
+    model: str
+
+
+class Recorder:
+    """Listens to the executor and keeps OUT, the lock and the manifest up to date."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        out: Path,
+        store: Store,
+        lock: Lock,
+        reporter: Reporter,
+        info: RunInfo,
+        *,
+        every_s: float = 0.5,
+    ) -> None:
+        self.plan, self.out, self.store, self.lock = plan, out, store, lock
+        self.reporter, self.info, self.every_s = reporter, info, every_s
+        self.results: dict[str, StepResult] = {}
+        self.files: dict[str, tuple[OutputFile, ...]] = {}
+        self.calls = self.saved_calls = 0
+        self.started = dt.datetime.now(dt.UTC)
+        self.clock = time.monotonic()
+        self.last_save = self.clock
+        self.error: StoreError | None = None
+
+    def call_started(self, step_id: str) -> None:
+        """Count the call and pass it on to the display."""
+        self.calls += 1
+        self.reporter.call_started(step_id)
+
+    def step_finished(self, result: StepResult) -> None:
+        """Copy the step's images into OUT; save the record when it is due."""
+        self.results[result.step_id] = result
+        try:
+            self.files[result.step_id] = write_outputs(self.out, self.store, result)
+        except StoreError as error:
+            self.error = self.error or error  # raised by `finish`: the build itself goes on
+        self.reporter.step_finished(result)
+        # Only calls are worth saving early: anything else a rerun finds again for free.
+        if self.calls > self.saved_calls and time.monotonic() - self.last_save >= self.every_s:
+            self.save()
+
+    def save(self) -> Manifest:
+        """Write the lock and the manifest of what has finished so far."""
+        self.last_save, self.saved_calls = time.monotonic(), self.calls
+        manifest = self.manifest()
+        try:
+            self.lock.save()
+            write_manifest(self.out / MANIFEST_NAME, manifest)
+        except StoreError as error:
+            self.error = self.error or error
+        return manifest
+
+    def finish(self, results: tuple[StepResult, ...], calls: int) -> Manifest:
+        """Record the final results (unfinished steps included) and save everything."""
+        self.results.update((r.step_id, r) for r in results)
+        self.calls = calls
+        self.lock.retain({s.id for s in self.plan.steps})
+        manifest = self.save()
+        if self.error is not None:
+            raise self.error
+        return manifest
+
+    def manifest(self) -> Manifest:
+        """The manifest of the results so far, in plan order."""
+        steps = [
+            step_record(step, self.results[step.id], self.files.get(step.id, ()))
+            for step in self.plan.steps
+            if step.id in self.results
+        ]
+        story_path = os.path.relpath(self.plan.story_path.resolve(), self.out.resolve())
+        return Manifest(
+            storyforge=__version__,
+            story=StoryRef(path=Path(story_path).as_posix(), sha256=self.plan.story_sha256),
+            provider=self.info.provider,
+            model=self.info.model,
+            steps=steps,
+            totals=totals_of(steps, self.calls),
+            timings=Timings(
+                started=self.started.isoformat(timespec="seconds"),
+                seconds=round(time.monotonic() - self.clock, 3),
+                steps={sid: round(r.seconds, 3) for sid, r in sorted(self.results.items())},
+            ),
+        )

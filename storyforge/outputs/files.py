@@ -1,0 +1,88 @@
+"""Writing OUT/: each step's images copied byte for byte from the store, named by sniffed type.
+
+Layout: the selected take's image at `OUT/<step-id><ext>`, every other take at
+`OUT/takes/<step-id>-<take><ext>`, and the extra images of one response at
+`OUT/takes/<step-id>-<take>-<i><ext>` (i counts from 2: the first is the take itself).
+The extension follows the format sniffed from the bytes (.png, .jpg, .webp).
+
+Files are never decoded or re-encoded, so provenance marks stay valid. A file is
+rewritten only when its size or modification time differs from its store object's
+(the copy takes the object's mtime), which keeps a no-op rebuild from copying anything.
+Files of steps the story no longer has, and of takes it no longer asks for, are left
+alone: OUT is the build's to add to, not to clean (the manifest lists what is current).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from storyforge.errors import StoreError
+from storyforge.mime import extension_for
+from storyforge.outputs.results import StepResult
+from storyforge.store.fsutil import atomic_writer
+from storyforge.store.objects import Store, StoredOutput
+
+TAKES_DIR = "takes"
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """One image written under OUT, as the manifest lists it."""
+
+    take: int
+    path: str  # relative to OUT, with "/"
+    sha256: str
+    width: int
+    height: int
+    mime_type: str
+
+
+def output_path(step_id: str, take: int, index: int, selected: bool, mime: str) -> str:
+    """Where image `index` (1-based) of a take goes, relative to OUT."""
+    ext = extension_for(mime)
+    if index > 1:
+        return f"{TAKES_DIR}/{step_id}-{take}-{index}{ext}"
+    return f"{step_id}{ext}" if selected else f"{TAKES_DIR}/{step_id}-{take}{ext}"
+
+
+def write_outputs(out: Path, store: Store, result: StepResult) -> tuple[OutputFile, ...]:
+    """Copy every image of a step's takes into OUT; nothing for a step without a result."""
+    if not result.ok:
+        return ()
+    files: list[OutputFile] = []
+    for entry in result.takes:
+        for index, stored in enumerate(entry.outputs, start=1):
+            chosen = entry.take == result.selected
+            rel = output_path(result.step_id, entry.take, index, chosen, stored.mime_type)
+            _place(store.object_path(stored.sha256), out / rel)
+            files.append(_describe(entry.take, rel, stored))
+    return tuple(files)
+
+
+def _describe(take: int, rel: str, stored: StoredOutput) -> OutputFile:
+    return OutputFile(take, rel, stored.sha256, stored.width, stored.height, stored.mime_type)
+
+
+def _place(source: Path, dest: Path) -> None:
+    try:
+        have = source.stat()
+        with contextlib.suppress(FileNotFoundError):
+            now = dest.stat()
+            if now.st_size == have.st_size and now.st_mtime_ns == have.st_mtime_ns:
+                return
+        _copy(source, dest, have)
+    except OSError as error:
+        raise StoreError(f"cannot write {dest}: {error.strerror or error}") from error
+
+
+def _copy(source: Path, dest: Path, stat: os.stat_result) -> None:
+    # Outputs can be copied from the store again, so no fsync. The store's mtime goes with
+    # the copy (set after the last flush) so the next build can tell the file is current.
+    with atomic_writer(dest, durable=False) as out, source.open("rb") as src:
+        shutil.copyfileobj(src, out)
+        out.flush()
+        os.utime(out.fileno(), ns=(stat.st_atime_ns, stat.st_mtime_ns))

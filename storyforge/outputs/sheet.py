@@ -1,0 +1,94 @@
+"""OUT/contact_sheet.png from a build's results: every panel in story order, with its status.
+
+Character sheets come first, as their own group, so a turnaround can be checked beside
+the panels that follow it. A panel shows as generated whether this build made it or
+found it in the store: the sheet shows the story's state, not one run's, so a no-op
+rebuild leaves it as it was. Drawing a sheet of a thousand panels takes seconds, so it
+is redrawn only when what it shows changed (a fingerprint of its panels: ids, texts,
+statuses, image hashes, kept in `OUT/.contact_sheet.sha256` with the page count) or a
+page has gone missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from storyforge import __version__
+from storyforge.compile.plan import Plan
+from storyforge.errors import StoreError
+from storyforge.outputs.files import OutputFile
+from storyforge.outputs.results import StepResult
+from storyforge.outputs.sheet_pages import page_path, render_contact_sheet
+from storyforge.render.contact_panel import SheetPanel
+from storyforge.store.fsutil import atomic_write_text
+
+CHARACTERS = "Characters"  # the group of character sheets; no scene id has capitals
+SHEET_NAME = "contact_sheet.png"
+STAMP_NAME = ".contact_sheet.sha256"
+
+
+def write_contact_sheet(
+    plan: Plan,
+    scene_titles: Mapping[str, str | None],
+    results: Mapping[str, StepResult],
+    files: Mapping[str, tuple[OutputFile, ...]],
+    out: Path,
+) -> Path:
+    """Draw every built step in story order, sheets first; failures show their reason."""
+    steps = sorted(
+        (s for s in plan.steps if s.id in results),
+        key=lambda s: (s.kind != "sheet", s.line, s.column),
+    )
+    panels = []
+    for step in steps:
+        result = results[step.id]
+        image = next((f for f in files.get(step.id, ()) if "/" not in f.path), None)
+        is_sheet = step.kind == "sheet"
+        panels.append(
+            SheetPanel(
+                step_id=step.id,
+                scene_id=CHARACTERS if is_sheet else step.scene or "",
+                scene_title="Character sheets" if is_sheet else scene_titles.get(step.scene or ""),
+                shot=step.shot,
+                caption=step.caption,
+                dialogue=step.dialogue,
+                status="generated" if result.status == "cached" else result.status,
+                reason=result.reason,
+                image_path=out / image.path if image else None,
+            )
+        )
+    path, stamp = out / SHEET_NAME, out / STAMP_NAME
+    shown = _fingerprint(plan.title, panels, files)
+    try:
+        if not _current(path, stamp, shown):
+            pages = render_contact_sheet(plan.title, panels, path)
+            atomic_write_text(stamp, f"{shown}\n{len(pages)}\n")
+    except OSError as error:
+        raise StoreError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
+
+
+def _current(path: Path, stamp: Path, shown: str) -> bool:
+    """The sheet on disk shows `shown` and every one of its pages is there."""
+    try:
+        fingerprint, count = stamp.read_text("utf-8").split()
+    except (OSError, ValueError):
+        return False
+    pages = [page_path(path, n) for n in range(1, int(count) + 1)] if count.isdigit() else []
+    return fingerprint == shown and bool(pages) and all(p.is_file() for p in pages)
+
+
+def _fingerprint(
+    title: str, panels: list[SheetPanel], files: Mapping[str, tuple[OutputFile, ...]]
+) -> str:
+    shas = {sid: [f.sha256 for f in found] for sid, found in files.items()}
+    rows = [
+        [p.step_id, p.scene_id, p.scene_title, p.shot, p.caption, p.dialogue, p.status, p.reason,
+         shas.get(p.step_id, [])]
+        for p in panels
+    ]  # fmt: skip
+    data = json.dumps([__version__, title, rows], sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()
