@@ -53,7 +53,7 @@ def test_lists_the_served_image_models_in_the_model_resource_shape(server: FakeG
 
 def test_an_unknown_path_gets_googles_html_404(server: FakeGemini) -> None:
     with client(server) as http:
-        answer = http.post("/v1/models/x:generateContent", json={})
+        answer = http.post("/v2/models/x:generateContent", json={})
     assert answer.status_code == 404
     assert answer.headers["content-type"].startswith("text/html")
     assert "404" in answer.text
@@ -158,13 +158,13 @@ def test_image_only_modality_returns_the_image_alone_at_the_asked_ratio(server: 
     assert png_size(decoded(parts[0])) == (1344, 768)
 
 
-def test_gemini3_answers_a_signed_jpeg_labelled_png_at_the_asked_size(server: FakeGemini) -> None:
+def test_gemini3_answers_a_signed_jpeg_labelled_jpeg_at_the_asked_size(server: FakeGemini) -> None:
     config = {"imageConfig": {"aspectRatio": "16:9", "imageSize": "2K"},
               "thinkingConfig": {"thinkingLevel": "minimal"}}  # fmt: skip
     with client(server) as http:
         payload = generate(http, body(**config), model=G3).json()
     text, picture = parts_of(payload)
-    assert picture["inlineData"]["mimeType"] == "image/png"
+    assert picture["inlineData"]["mimeType"] == "image/jpeg"
     assert decoded(picture).startswith(b"\xff\xd8\xff")
     assert jpeg_size(decoded(picture)) == (2752, 1536)
     assert picture["thoughtSignature"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,10 +17,12 @@ from tests.fakeserver_support import (
     b64,
     body,
     client,
+    decoded,
     error_of,
     generate,
     image,
     parts_of,
+    png_size,
     tiny_png,
 )
 
@@ -86,14 +89,23 @@ def test_snake_case_names_and_any_case_enums_are_accepted(http: httpx.Client) ->
     ("config", "model", "words"),
     [
         ({"candidateCount": 2}, MODEL, f"Multiple candidates is not enabled for models/{MODEL}"),
-        ({"imageConfig": {"aspectRatio": "7:3"}}, MODEL, "must be one of '1:1', '2:3'"),
+        ({"imageConfig": {"aspectRatio": "7:3"}}, MODEL,
+         "* GenerateContentRequest.generation_config.image_config.aspect_ratio: aspect_ratio "
+         "must be one of '1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', or "
+         "'21:9'.\n"),
+        ({"imageConfig": {"aspectRatio": "7:3"}}, G3, "'1:1', '1:4', '1:8', '2:3', '3:2', '3:4', "
+         "'4:1', '4:3', '4:5', '5:4', '8:1', '9:16', '16:9', or '21:9'."),
         ({"imageConfig": {"aspectRatio": "1:4"}}, MODEL, "aspect_ratio must be one of"),
-        ({"imageConfig": {"imageSize": "1K"}}, MODEL, "image_size is not supported"),
-        ({"imageConfig": {"imageSize": "1k"}}, G3, "image_size must be one of '1K', '2K', '4K'"),
+        ({"imageConfig": {"imageSize": "1k"}}, G3,
+         "* GenerateContentRequest.generation_config.image_config.image_size: image_size must be "
+         "one of '1K', '2K', or '4K'.\n"),
         ({"imageConfig": {"imageSize": "512"}}, G3, "image_size must be one of"),
         ({"thinkingConfig": {"thinkingLevel": "minimal"}}, MODEL, "Thinking is not enabled"),
         ({"thinkingConfig": {"thinkingLevel": "low"}}, G3, "Thinking level LOW is not supported"),
-        ({"responseModalities": ["TEXT"]}, MODEL, "does not support the requested response"),
+        ({"thinkingConfig": {"thinkingLevel": "high", "thinkingBudget": 512}}, G3,
+         "You can only set only one of thinking budget and thinking level."),
+        ({"responseModalities": ["TEXT"]}, G3, "does not support the requested response"),
+        ({"responseModalities": ["AUDIO"]}, MODEL, "does not support the requested response"),
         ({"responseModalities": ["PICTURE"]}, MODEL, "Invalid value at "
          "'generation_config.response_modalities[0]'"),
         ({"seed": "abc"}, MODEL, "Invalid value at 'generation_config.seed' (TYPE_INT32)"),
@@ -102,7 +114,71 @@ def test_snake_case_names_and_any_case_enums_are_accepted(http: httpx.Client) ->
 def test_generation_config_rules(
     http: httpx.Client, config: dict[str, Any], model: str, words: str
 ) -> None:
-    assert words in _bad(http, body(**config), model)["message"]
+    message = _bad(http, body(**config), model)["message"]
+    assert message == words if words.startswith("*") else words in message
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"imageConfig": {"aspectRatio": "1:1", "imageSize": "2K"}}, {"responseModalities": ["TEXT"]}],
+    ids=["image-size", "text-only"],
+)
+def test_gemini_2_5_ignores_what_it_cannot_do_and_answers_text_and_an_image(
+    http: httpx.Client, config: dict[str, Any]
+) -> None:
+    answer = generate(http, body(**config))
+    assert answer.status_code == 200, answer.text[:300]
+    text, picture = parts_of(answer.json())
+    assert text["text"]
+    assert png_size(decoded(picture)) == (1024, 1024)  # 2K ignored: 2.5 has one size
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["mediaResolution", "responseMimeType", "responseSchema", "responseJsonSchema",
+     "responseFormat", "presencePenalty", "frequencyPenalty", "logprobs", "responseLogprobs",
+     "speechConfig", "enableEnhancedCivicAnswers"],
+)  # fmt: skip
+def test_real_generation_config_fields_are_accepted(http: httpx.Client, name: str) -> None:
+    values: dict[str, Any] = {
+        "mediaResolution": "MEDIA_RESOLUTION_LOW", "responseMimeType": "text/plain",
+        "responseSchema": {"type": "OBJECT", "properties": {"a": {"type": "STRING"}}},
+        "responseJsonSchema": {"type": "object"}, "responseFormat": {}, "presencePenalty": 0.5,
+        "frequencyPenalty": 0.5, "logprobs": 2, "responseLogprobs": True,
+        "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}}},
+        "enableEnhancedCivicAnswers": False,
+    }  # fmt: skip
+    answer = generate(http, body(**{name: values[name]}))
+    assert answer.status_code == 200, answer.text[:300]
+
+
+def test_real_part_and_request_fields_are_accepted(http: httpx.Client) -> None:
+    request = body(
+        "Mara.", {"text": "a note", "mediaResolution": {"level": "MEDIA_RESOLUTION_HIGH"}}
+    )
+    request["contents"] += [
+        {"role": "model", "parts": [{"functionCall": {"name": "draw", "args": {"x": 1}}}]},
+        {"role": "user", "parts": [
+            {"functionResponse": {"name": "draw", "response": {}}},
+            {"text": "clip", "videoMetadata": {"fps": 1}},
+        ]},
+    ]  # fmt: skip
+    request |= {"serviceTier": "standard", "store": False}
+    answer = generate(http, request)
+    assert answer.status_code == 200, answer.text[:300]
+
+
+def test_url_safe_base64_is_accepted_as_the_sdk_sends_it(http: httpx.Client) -> None:
+    data = next(p for n in range(4, 40) if _url_safe_chars(p := tiny_png((n, 250, 3), n)))
+    url_safe = base64.urlsafe_b64encode(data).decode().rstrip("=")
+    part = {"inlineData": {"mimeType": "image/png", "data": url_safe}}
+    answer = generate(http, body("Mara.", part))
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.json()["usageMetadata"]["promptTokensDetails"][1]["modality"] == "IMAGE"
+
+
+def _url_safe_chars(data: bytes) -> bool:
+    return bool(set(base64.urlsafe_b64encode(data).decode()) & {"-", "_"})
 
 
 @pytest.mark.parametrize("model", ["gemini-9-ultra-image", "gemini-3-pro-image-preview"])
@@ -138,7 +214,8 @@ def test_part_rules(http: httpx.Client, part: dict[str, Any], words: str) -> Non
     ("content", "words"),
     [
         (b"{not json", "Invalid JSON payload received."),
-        (b'{"generationConfig": {}}', "contents is not specified"),
+        (b'{"generationConfig": {}}', "Request has empty input."),
+        (b'{"contents": []}', "Request has empty input."),
         (b'{"contents": [{"parts": []}]}', "contents.parts must not be empty"),
         (b'{"contents": [{"role": "assistant", "parts": [{"text": "x"}]}]}', "valid role"),
         (b'{"contents": [{"parts": [{"text": ["x"]}]}]}', "Proto field is not repeating"),

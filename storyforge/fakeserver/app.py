@@ -10,29 +10,40 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from storyforge.fakeserver import auth, catalog, file_routes, generate
+from storyforge.fakeserver import auth, catalog, file_routes, generate, tokens
 from storyforge.fakeserver.auth import Mode
 from storyforge.fakeserver.envelopes import comet_error, html_answer
 from storyforge.fakeserver.exchange import JSON_TYPE, Answer, ApiError, Incoming, json_answer
-from storyforge.fakeserver.faults import FaultPicker, Faults
+from storyforge.fakeserver.faults import FaultPicker, Faults, Replay
 from storyforge.fakeserver.files import FileStore
 from storyforge.fakeserver.log import RequestLog, body_for_log, redact_headers, redact_target
 from storyforge.fakeserver.validate import parse_call
 
 GENERATE_ROUTES = frozenset({"generateContent", "streamGenerateContent"})
+_VERSION = r"/(?P<version>v1beta|v1)"
 _ROUTES = tuple(
     (method, re.compile(pattern), name)
     for method, pattern, name in (
-        ("POST", r"/v1beta/models/(?P<arg>[^/:]+):(?P<name>generateContent|streamGenerateContent)",
-         ""),
-        ("GET", r"/v1beta/models", "listModels"),
-        ("GET", r"/v1beta/models/(?P<arg>[^/:]+)", "getModel"),
-        ("POST", r"/upload/v1beta/files", "upload"),
-        ("GET", r"/v1beta/files", "listFiles"),
-        ("GET", r"/v1beta/files/(?P<arg>[^/]+)", "getFile"),
-        ("DELETE", r"/v1beta/files/(?P<arg>[^/]+)", "deleteFile"),
+        ("POST", _VERSION + r"/models/(?P<arg>[^/:]+):"
+         r"(?P<name>generateContent|streamGenerateContent|countTokens)", ""),
+        ("GET", _VERSION + r"/models", "listModels"),
+        ("GET", _VERSION + r"/models/(?P<arg>[^/:]+)", "getModel"),
+        ("POST", r"/upload" + _VERSION + r"/files", "upload"),
+        ("GET", _VERSION + r"/files", "listFiles"),
+        ("GET", _VERSION + r"/files/(?P<arg>[^/]+)", "getFile"),
+        ("DELETE", _VERSION + r"/files/(?P<arg>[^/]+)", "deleteFile"),
     )
 )  # fmt: skip
+_MODEL_ROUTES = GENERATE_ROUTES | {"getModel", "countTokens"}
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Which operation a request asks for, its path argument and the API version called."""
+
+    name: str
+    arg: str = ""
+    version: str = "v1beta"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +73,13 @@ class App:
 
     def handle(self, request: Incoming) -> tuple[Answer, Notes]:
         """Answer one request; errors become answers, never exceptions."""
-        route, arg = _match(request)
-        notes = Notes(route, arg if route in GENERATE_ROUTES or route == "getModel" else None)
+        route = _match(request)
+        notes = Notes(route.name, route.arg if route.name in _MODEL_ROUTES else None)
         try:
-            answer, notes = self._dispatch(request, route, arg, notes)
+            answer, notes = self._dispatch(request, route, notes)
         except ApiError as error:
             answer = error.answer
-        if route == "streamGenerateContent" and request.query.get("alt") != "sse":
+        if route.name == "streamGenerateContent" and request.query.get("alt") != "sse":
             answer = _array_wrapped(answer)
         return answer, notes
 
@@ -104,40 +115,45 @@ class App:
         entry["t_done"] = time.time()
         self.log.keep(entry)
 
-    def _dispatch(
-        self, request: Incoming, route: str, arg: str, notes: Notes
-    ) -> tuple[Answer, Notes]:
-        if route == "unknown":
+    def _dispatch(self, request: Incoming, route: Route, notes: Notes) -> tuple[Answer, Notes]:
+        if route.name == "unknown":
             return self._not_found(request), notes
-        auth.check(self.mode, self.api_key, request.headers, request.query)
-        if route in GENERATE_ROUTES:
-            return self._generate(request, route, arg, notes)
-        if route == "upload":
-            return file_routes.upload(self.files, request, self.base_url), notes
+        # The resumable upload URL is its own credential: Google's clients send no key with
+        # the chunks, only with the start.
+        if route.name != "upload" or "upload_id" not in request.query:
+            auth.check(self.mode, self.api_key, request.headers, request.query)
+        if route.name in GENERATE_ROUTES:
+            return self._generate(request, route, notes)
+        arg, version = route.arg, route.version
         answers: dict[str, Callable[[], Answer]] = {
+            "upload": lambda: file_routes.upload(self.files, request, self.base_url, version),
+            "countTokens": lambda: tokens.count_tokens(request.body, arg, self._file_data, version),
             "listModels": catalog.list_models,
-            "getModel": lambda: catalog.get_model(arg),
+            "getModel": lambda: catalog.get_model(arg, version),
             "listFiles": lambda: file_routes.list_files(self.files, self.base_url),
             "getFile": lambda: file_routes.get_file(self.files, arg, self.base_url),
             "deleteFile": lambda: file_routes.delete_file(self.files, arg),
         }
-        return answers[route](), notes
+        return answers[route.name](), notes
 
-    def _generate(
-        self, request: Incoming, route: str, model: str, notes: Notes
-    ) -> tuple[Answer, Notes]:
-        call = parse_call(request.body, model, lambda file_id: self.files.get(file_id).data)
+    def _file_data(self, file_id: str) -> bytes:
+        return self.files.get(file_id).data
+
+    def _generate(self, request: Incoming, route: Route, notes: Notes) -> tuple[Answer, Notes]:
+        call = parse_call(request.body, route.arg, self._file_data, route.version)
         fault = self.picker.pick(call.text)
         notes = replace(
             notes,
-            fault=fault,
+            fault=fault if isinstance(fault, str) or fault is None else "replay",
             images=tuple(hashlib.sha256(data).hexdigest() for _, data in call.images),
             text=call.text,
         )
         kind: generate.Kind = "unary"
-        if route == "streamGenerateContent":
+        if route.name == "streamGenerateContent":
             kind = "sse" if request.query.get("alt") == "sse" else "array"
-        options = generate.Options(self.faults.retry_delay_s, self.base_url)
+        if isinstance(fault, Replay):
+            return generate.replayed(fault, kind), notes
+        options = generate.Options(self.faults.retry_delay_s, self.base_url, self.faults.drip_s)
         return generate.answer(call, fault, kind, options), notes
 
     def _not_found(self, request: Incoming) -> Answer:
@@ -147,13 +163,13 @@ class App:
         return html_answer(404, "Not Found", text)
 
 
-def _match(request: Incoming) -> tuple[str, str]:
+def _match(request: Incoming) -> Route:
     for method, pattern, name in _ROUTES:
         found = pattern.fullmatch(request.path)
         if found and request.method == method:
             groups = found.groupdict()
-            return name or groups["name"], groups.get("arg") or ""
-    return "unknown", ""
+            return Route(name or groups["name"], groups.get("arg") or "", groups["version"])
+    return Route("unknown")
 
 
 def _array_wrapped(answer: Answer) -> Answer:

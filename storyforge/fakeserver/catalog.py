@@ -37,6 +37,6 @@ def list_models() -> Answer:
     return json_answer({"models": models})
 
 
-def get_model(model: str) -> Answer:
+def get_model(model: str, version: str = "v1beta") -> Answer:
     """One model, or the 404 of an unknown or retired id."""
-    return json_answer(model_resource(known_model(model)))
+    return json_answer(model_resource(known_model(model, version)))

@@ -66,12 +66,12 @@ def html_answer(
     return Answer(status, page.encode(), HTML_TYPE, tuple(headers))
 
 
-def model_not_found(model: str) -> ApiError:
-    """The 404 of an unknown or retired model id."""
+def model_not_found(model: str, version: str = "v1beta") -> ApiError:
+    """The 404 of an unknown or retired model id, worded for the API version called."""
     return google_error(
         404,
         "NOT_FOUND",
-        f"models/{model} is not found for API version v1beta, or is not supported for "
+        f"models/{model} is not found for API version {version}, or is not supported for "
         "generateContent. Call ListModels to see the list of available models and their "
         "supported methods.",
     )

@@ -32,6 +32,7 @@ class Answer:
     headers: tuple[tuple[str, str], ...] = ()
     events: tuple[bytes, ...] | None = None
     drop: bool = False
+    drip_s: float = 0.0  # > 0: the body goes out one byte per this many seconds
 
 
 class ApiError(Exception):

@@ -6,6 +6,7 @@ import random
 import threading
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 # Faults that answer with an HTTP error before any content is produced.
 ERROR_FAULTS = frozenset(
@@ -16,7 +17,9 @@ ERROR_FAULTS = frozenset(
     }
 )  # fmt: skip
 # Faults of the transport or of an intermediary rather than of the API.
-TRANSPORT_FAULTS = frozenset({"malformed", "drop", "html", "redirect", "midstream-error"})
+TRANSPORT_FAULTS = frozenset(
+    {"malformed", "drop", "html", "redirect", "midstream-error", "slow-drip"}
+)
 # Faults that answer 200 with an unusual but well-formed body.
 BODY_FAULTS = frozenset(
     {"safety", "prohibited", "text-only", "no-image", "max-tokens", "multi-image", "jpeg-as-png",
@@ -39,10 +42,23 @@ class Faults:
     p503: float = 0.0
     p500: float = 0.0
     retry_delay_s: float = 2.0
+    drip_s: float = 1.0  # the `slow-drip` fault sends its answer one byte per this many seconds
     block_word: str | None = None
     prohibit_word: str | None = None
     text_only_word: str | None = None
     seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A recorded answer to send as it is: a response or error body, or a stream's events.
+
+    A list is a stream's events: `alt=sse` gets them as events, any other request as the
+    JSON array the stream endpoint answers without `alt=sse`.
+    """
+
+    body: dict[str, Any] | list[dict[str, Any]]
+    status: int = 200
 
 
 class FaultPicker:
@@ -50,7 +66,7 @@ class FaultPicker:
 
     def __init__(self, faults: Faults) -> None:
         self._faults = faults
-        self._queue: deque[str] = deque()
+        self._queue: deque[str | Replay] = deque()
         self._random = random.Random(faults.seed)
         self._lock = threading.Lock()
 
@@ -63,7 +79,12 @@ class FaultPicker:
         with self._lock:
             self._queue.extend(names)
 
-    def pick(self, prompt: str) -> str | None:
+    def replay(self, answer: Replay) -> None:
+        """Queue a recorded answer for the next generate request, after those already queued."""
+        with self._lock:
+            self._queue.append(answer)
+
+    def pick(self, prompt: str) -> str | Replay | None:
         """The fault for one generate request whose prompt text is `prompt` (None: succeed)."""
         with self._lock:
             if self._queue:

@@ -10,14 +10,13 @@ from storyforge.fakeserver.exchange import Answer, Incoming, json_answer
 from storyforge.fakeserver.files import FileStore
 
 CHUNK_GRANULARITY = 8 * 1024 * 1024
-_UPLOAD_PATH = "/upload/v1beta/files"
 
 
-def upload(store: FileStore, request: Incoming, base_url: str) -> Answer:
-    """POST /upload/v1beta/files: a start without upload_id, else a chunk of that upload."""
+def upload(store: FileStore, request: Incoming, base_url: str, version: str = "v1beta") -> Answer:
+    """POST /upload/{version}/files: a start without upload_id, else a chunk of that upload."""
     upload_id = request.query.get("upload_id")
     if upload_id is None:
-        return _start(store, request, base_url)
+        return _start(store, request, f"{base_url}/upload/{version}/files")
     return _chunk(store, request, upload_id, base_url)
 
 
@@ -38,7 +37,7 @@ def list_files(store: FileStore, base_url: str) -> Answer:
     return json_answer({"files": files} if files else {})
 
 
-def _start(store: FileStore, request: Incoming, base_url: str) -> Answer:
+def _start(store: FileStore, request: Incoming, upload_path: str) -> Answer:
     headers = request.headers
     if headers.get("x-goog-upload-protocol", "").lower() != "resumable":
         raise invalid_argument("Only the resumable upload protocol is supported here.")
@@ -53,7 +52,7 @@ def _start(store: FileStore, request: Incoming, base_url: str) -> Answer:
         headers.get("x-goog-upload-header-content-type") or str(file.get("mimeType") or ""),
         int(declared) if declared is not None else None,
     )
-    url = f"{base_url}{_UPLOAD_PATH}?upload_id={upload_id}&upload_protocol=resumable"
+    url = f"{upload_path}?upload_id={upload_id}&upload_protocol=resumable"
     return Answer(
         200,
         content_type="text/plain; charset=utf-8",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from storyforge.fakeserver import fault_answers
 from storyforge.fakeserver.exchange import Answer, json_answer
-from storyforge.fakeserver.faults import BODY_FAULTS, ERROR_FAULTS
+from storyforge.fakeserver.faults import BODY_FAULTS, ERROR_FAULTS, Replay
 from storyforge.fakeserver.replies import INTRO, reply_for
 from storyforge.fakeserver.responses import (
     Reply,
@@ -32,6 +32,7 @@ class Options:
 
     retry_delay_s: float
     base_url: str
+    drip_s: float = 1.0
 
 
 def answer(call: Call, fault: str | None, kind: Kind, options: Options) -> Answer:
@@ -49,7 +50,19 @@ def answer(call: Call, fault: str | None, kind: Kind, options: Options) -> Answe
     if fault == "midstream-error":
         return _midstream(call, kind, options)
     reply = reply_for(call, fault if fault in BODY_FAULTS else None)
-    return package(call, reply, kind)
+    answer = package(call, reply, kind)
+    return replace(answer, drip_s=options.drip_s) if fault == "slow-drip" else answer
+
+
+def replayed(recorded: Replay, kind: Kind) -> Answer:
+    """A recorded answer shaped for the endpoint `kind` (see faults.Replay)."""
+    body = recorded.body
+    if recorded.status != 200:
+        return json_answer(body, recorded.status)
+    events = body if isinstance(body, list) else [body]
+    if kind == "sse":
+        return sse_answer(events)
+    return json_answer(body if kind == "unary" else events)
 
 
 def package(call: Call, reply: Reply, kind: Kind) -> Answer:

@@ -12,8 +12,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from storyforge.fakeserver.app import App, Notes
-from storyforge.fakeserver.envelopes import invalid_argument
+from storyforge.fakeserver.envelopes import google_error, invalid_argument
 from storyforge.fakeserver.exchange import Answer, Incoming
+from storyforge.fakeserver.log import LogWriteError
 
 # The inline request limit of the 2026-01-08 changelog (PROTOCOL.md §6).
 PAYLOAD_LIMIT = 100 * 1024 * 1024
@@ -120,7 +121,12 @@ class Handler(BaseHTTPRequestHandler):
         else:
             answer, notes = self.server.app.handle(request)
         # Logged before the answer goes out, so a client that has its answer finds it logged.
-        self.server.app.record(request, answer, notes, arrived)
+        try:
+            self.server.app.record(request, answer, notes, arrived)
+        except LogWriteError as error:
+            # Said on stderr and in the answer: a dropped connection would look like a fault.
+            _logger.error("%s", error)
+            answer = google_error(500, "INTERNAL", str(error)).answer
         self._send(answer)
 
     def _read_body(self) -> bytes:
@@ -154,12 +160,21 @@ class Handler(BaseHTTPRequestHandler):
         if answer.events is None:
             self.send_header("Content-Length", str(len(answer.body)))
             self.end_headers()
-            self.wfile.write(answer.body)
+            self._write(answer.body, answer.drip_s)
             return
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         for event in answer.events:
-            self.wfile.write(b"%X\r\n" % len(event))
-            self.wfile.write(event)
-            self.wfile.write(b"\r\n")
+            self._write(b"%X\r\n%b\r\n" % (len(event), event), answer.drip_s)
         self.wfile.write(b"0\r\n\r\n")
+
+    def _write(self, data: bytes, drip_s: float) -> None:
+        if drip_s <= 0:
+            self.wfile.write(data)
+            return
+        # A slow-drip server: every byte arrives in time for a per-read timeout, the whole
+        # answer never does. A client that gives up closes the socket and ends the loop.
+        for at in range(len(data)):
+            self.wfile.write(data[at : at + 1])
+            self.wfile.flush()
+            time.sleep(drip_s)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import hashlib
 import json
@@ -13,7 +11,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from storyforge.errors import UsageError
 from storyforge.fakeserver.auth import SECRET_HEADERS
+from storyforge.fakeserver.schema import decode_bytes
 
 REDACTED = "***"
 _INLINE = ("inlineData", "inline_data")
@@ -45,14 +45,27 @@ def body_for_log(raw: bytes) -> Any:
         return _digest(raw)
 
 
+class LogWriteError(Exception):
+    """The log file could not take a record; the request is answered with a 500 saying so."""
+
+
 class RequestLog:
-    """Thread-safe list of request records, also appended to a JSON-lines file when given."""
+    """Thread-safe list of request records, also appended to a JSON-lines file when given.
+
+    A log file that cannot be opened is refused at once (UsageError), before any request:
+    a test reading the log must not find it silently empty.
+    """
 
     def __init__(self, path: Path | None, secret: str) -> None:
         self._path = path
         self._secret = secret
         self._records: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        if path is not None:
+            try:
+                path.open("a", encoding="utf-8").close()
+            except OSError as error:
+                raise UsageError(_cannot_write(path, error)) from None
 
     def add(self, record: dict[str, Any], presented: Iterable[str] = ()) -> None:
         """Scrub every key (the server's and those the request presented) and keep the record."""
@@ -69,9 +82,11 @@ class RequestLog:
         with self._lock:
             self._records.append(clean)
             if self._path is not None:
-                with self._path.open("a", encoding="utf-8") as out:
-                    out.write(json.dumps(clean, ensure_ascii=False) + "\n")
-                    out.flush()
+                try:
+                    with self._path.open("a", encoding="utf-8") as out:
+                        out.write(json.dumps(clean, ensure_ascii=False) + "\n")
+                except OSError as error:
+                    raise LogWriteError(_cannot_write(self._path, error)) from None
 
     def records(self) -> list[dict[str, Any]]:
         """A copy of every record so far, oldest first."""
@@ -92,10 +107,14 @@ def _without_image_data(value: Any) -> Any:
     return out
 
 
+def _cannot_write(path: Path, error: OSError) -> str:
+    return f"the fake server cannot write its log {path}: {error.strerror or error}"
+
+
 def _decoded(text: str) -> bytes:
     try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+        return decode_bytes(text)
+    except ValueError:
         return text.encode()
 
 

@@ -21,15 +21,15 @@ SAFETY_MESSAGE = (
     "images. Try rephrasing the prompt. If you think this was an error, send feedback."
 )
 THOUGHT = "**Planning the frame**\n\nI'm placing the figures first, then the light and the setting."
-# Gemini 3 answers are JPEG but say image/png, as the real service sometimes does.
-OUTPUT_LABEL = "image/png"
+# What Gemini 3 answers once in a while (the `jpeg-as-png` fault): JPEG bytes labelled PNG.
+WRONG_LABEL = "image/png"
 
 _REFUSALS = {
     "safety": Reply(finish="IMAGE_SAFETY", finish_message=SAFETY_MESSAGE),
     "prohibited": Reply(block_reason="PROHIBITED_CONTENT"),
     "text-only": Reply(parts=(text_part(REFUSAL),)),
-    "no-image": Reply(finish="NO_IMAGE"),
-    "max-tokens": Reply(finish="MAX_TOKENS", empty_content=True),
+    "no-image": Reply(finish="NO_IMAGE", empty_content={}),
+    "max-tokens": Reply(finish="MAX_TOKENS", empty_content={"role": "model"}),
 }
 
 
@@ -55,7 +55,7 @@ def _multi(call: Call) -> Reply:
 
 def _jpeg_as_png(call: Call) -> Reply:
     jpeg = images.as_jpeg(_png(call, call.text))
-    return Reply(parts=(*_intro(call), image_part(jpeg, OUTPUT_LABEL, signed=_signs(call))))
+    return Reply(parts=(*_intro(call), image_part(jpeg, WRONG_LABEL, signed=_signs(call))))
 
 
 def _thought(call: Call) -> Reply:
@@ -63,7 +63,7 @@ def _thought(call: Call) -> Reply:
     draft = images.sketch_png(
         max(width // 4, 64), max(height // 4, 64), f"Draft: {call.text}", call.images
     )
-    final = image_part(_drawing(call), OUTPUT_LABEL, signed=True)
+    final = image_part(_drawing(call), model_info(call.model).output_mime, signed=True)
     return Reply(
         parts=(
             text_part(THOUGHT, thought=True),
@@ -84,7 +84,7 @@ def _intro(call: Call) -> tuple[dict[str, Any], ...]:
 
 
 def _final(call: Call, data: bytes) -> dict[str, Any]:
-    return image_part(data, OUTPUT_LABEL, signed=_signs(call))
+    return image_part(data, model_info(call.model).output_mime, signed=_signs(call))
 
 
 def _drawing(call: Call, text: str | None = None) -> bytes:

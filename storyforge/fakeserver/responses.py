@@ -21,7 +21,9 @@ class Reply:
     finish: str = "STOP"
     finish_message: str | None = None
     block_reason: str | None = None  # set: the prompt was blocked and there is no candidate
-    empty_content: bool = False  # MAX_TOKENS may carry content {"role": "model"} without parts
+    # The content object of a candidate without parts, as the service sends it: MAX_TOKENS
+    # carries {"role": "model"}, NO_IMAGE {}; None leaves `content` out (IMAGE_SAFETY).
+    empty_content: dict[str, Any] | None = None
 
 
 def text_part(text: str, *, thought: bool = False, signed: bool = False) -> dict[str, Any]:
@@ -67,10 +69,15 @@ def events(call: Call, reply: Reply, response_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def prompt_tokens(text: str, images: int) -> tuple[int, int]:
+    """Tokens of a prompt's text and of its input images, estimated as the service counts."""
+    return len(text) // 4, TOKENS_PER_INPUT_IMAGE * images
+
+
 def usage(call: Call, parts: tuple[dict[str, Any], ...]) -> dict[str, Any]:
     """The usageMetadata of the request and the parts answered so far."""
-    prompt_text = len(call.text) // 4
-    prompt = prompt_text + TOKENS_PER_INPUT_IMAGE * len(call.images)
+    prompt_text, prompt_images = prompt_tokens(call.text, len(call.images))
+    prompt = prompt_text + prompt_images
     per_image = image_tokens(call)
     images = sum(per_image for p in parts if "inlineData" in p and not p.get("thought"))
     texts = sum(_tokens(p["text"]) for p in parts if "text" in p and not p.get("thought"))
@@ -88,6 +95,7 @@ def usage(call: Call, parts: tuple[dict[str, Any], ...]) -> dict[str, Any]:
         )
     if images:
         meta["candidatesTokensDetails"] = [{"modality": "IMAGE", "tokenCount": images}]
+    meta["serviceTier"] = "standard"
     return meta
 
 
@@ -112,8 +120,8 @@ def _body(
         candidate: dict[str, Any] = {}
         if shown:
             candidate["content"] = {"parts": list(shown), "role": "model"}
-        elif reply.empty_content:
-            candidate["content"] = {"role": "model"}
+        elif reply.empty_content is not None:
+            candidate["content"] = dict(reply.empty_content)
         if last:
             candidate["finishReason"] = reply.finish
             if reply.finish_message:

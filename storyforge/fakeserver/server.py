@@ -9,7 +9,7 @@ from typing import Any
 
 from storyforge.fakeserver.app import App
 from storyforge.fakeserver.auth import Mode
-from storyforge.fakeserver.faults import Faults
+from storyforge.fakeserver.faults import Faults, Replay
 from storyforge.fakeserver.files import FILE_TTL_S
 from storyforge.fakeserver.handler import FakeHTTPServer, FakeHTTPServer6
 
@@ -89,6 +89,14 @@ class FakeGemini:
     def enqueue(self, *faults: str) -> None:
         """Give the next generate requests these faults, one each, in order (see FAULT_NAMES)."""
         self._app.picker.enqueue(*faults)
+
+    def replay(self, body: dict[str, Any] | list[dict[str, Any]], status: int = 200) -> None:
+        """Answer the next generate request (after those queued) with a recorded body.
+
+        A dict is one response (or, with an error status, an error envelope); a list is a
+        stream's events. The request is still checked first, as any other.
+        """
+        self._app.picker.replay(Replay(body, status))
 
     @property
     def requests(self) -> list[dict[str, Any]]:
