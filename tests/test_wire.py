@@ -134,7 +134,7 @@ def test_image_is_generated_with_text_usage_and_sniffed_type() -> None:
     assert outcome.usage == Usage(14, 1301, 1290, 5, 1320)
 
 
-def test_thought_parts_are_skipped_and_every_final_image_kept_in_order() -> None:
+def test_thought_parts_are_skipped_and_the_last_image_is_the_take() -> None:
     parts = [
         {"text": "drafting", "thought": True},
         {"inlineData": {"mimeType": "image/png", "data": b64(PNG + b"draft")}, "thought": True},
@@ -143,7 +143,8 @@ def test_thought_parts_are_skipped_and_every_final_image_kept_in_order() -> None
         {"inlineData": {"mimeType": "image/jpeg", "data": b64(JPEG + b"two")}},
     ]
     outcome = classify(response(parts))
-    assert [i.data for i in outcome.images] == [PNG + b"one", JPEG + b"two"]
+    # PROTOCOL.md §3: the final image is the last non-thought one; the build takes images[0].
+    assert [i.data for i in outcome.images] == [JPEG + b"two", PNG + b"one"]
     assert outcome.text == "and"
 
 
@@ -188,10 +189,20 @@ def test_blocked_keeps_model_text_and_image_beats_block_reasons() -> None:
     assert classify(response(parts, "SAFETY")).status == "generated"
 
 
-def test_bad_base64_fails() -> None:
-    outcome = classify(response([{"inlineData": {"mimeType": "image/png", "data": "abc"}}]))
+@pytest.mark.parametrize("data", ["abcde", "ab!c", "iVBO+w-_", "iVBO\nRw==", "=abc"])
+def test_bad_base64_fails(data: str) -> None:
+    outcome = classify(response([{"inlineData": {"mimeType": "image/png", "data": data}}]))
     assert outcome.status == "failed"
     assert "base64" in outcome.reason
+
+
+@pytest.mark.parametrize("padded", [True, False])
+def test_url_safe_base64_decodes_exactly(padded: bool) -> None:
+    data = PNG + bytes(range(256))  # every byte value: the URL-safe characters must appear
+    text = base64.urlsafe_b64encode(data).decode()
+    assert {"-", "_"} <= set(text)
+    part = {"inlineData": {"mimeType": "image/png", "data": text if padded else text.rstrip("=")}}
+    assert classify(response([part])).images[0].data == data
 
 
 def test_odd_shapes_fail_or_read_as_zero_instead_of_raising() -> None:
@@ -207,4 +218,4 @@ def test_odd_shapes_fail_or_read_as_zero_instead_of_raising() -> None:
     assert (outcome.status, outcome.usage) == ("generated", Usage())
     outcome = classify({"candidates": [{"content": {"parts": [{"inlineData": {"data": 5}}]}}]})
     assert outcome.status == "failed"
-    assert outcome.reason.startswith("malformed response: TypeError")
+    assert outcome.reason == "malformed response: bad base64 image data"

@@ -9,6 +9,7 @@ from typing import Any
 from storyforge.diagnostics import did_you_mean
 from storyforge.errors import UsageError
 from storyforge.providers.base import Provider, ProviderOptions
+from storyforge.providers.checks import check_base_url, clean_key, redact_url
 
 __all__ = ["PROVIDERS", "open_provider", "options_from_env", "resolve_provider"]
 
@@ -22,6 +23,10 @@ _MISSING_KEY = {
     "gemini": "set GEMINI_API_KEY (or GOOGLE_API_KEY), or pass --provider sketch to draw "
     "offline previews",
     "cometapi": "set COMETAPI_KEY, or pass --provider sketch to draw offline previews",
+}
+_ENV = {
+    "gemini": (_GEMINI_KEYS, "GEMINI_BASE_URL"),
+    "cometapi": (("COMETAPI_KEY",), "COMETAPI_BASE_URL"),
 }
 _registry: dict[str, type] = {}
 
@@ -69,10 +74,11 @@ def key_identity(name: str, env: Mapping[str, str]) -> str:
     """The provider as request keys see it: `gemini`, or `gemini@<base URL>` when overridden.
 
     Images from a fake or proxy server must never be reused as the real service's, so a
-    base URL other than the default is part of every key (and of `plan`'s reasons).
+    base URL other than the default is part of every key (and of `plan`'s reasons). A
+    password in it is not: the identity is shown and stored, and names the server only.
     """
     variable = {"gemini": "GEMINI_BASE_URL", "cometapi": "COMETAPI_BASE_URL"}.get(name)
-    base = (env.get(variable) or "").rstrip("/") if variable else ""
+    base = redact_url((env.get(variable) or "").strip().rstrip("/")) if variable else ""
     if not base:
         return name
     if name == "gemini":
@@ -82,23 +88,30 @@ def key_identity(name: str, env: Mapping[str, str]) -> str:
     return name if base == default.rstrip("/") else f"{name}@{base}"
 
 
-def options_from_env(name: str, env: Mapping[str, str], **overrides: Any) -> ProviderOptions:
-    """Options for a provider: key and base URL from the environment, then the overrides.
-
-    Overrides set to None are ignored, so CLI options left unset keep the defaults.
-    Raises UsageError when gemini or cometapi has no key.
-    """
-    values: dict[str, Any] = {}
+def _default_url(name: str) -> str:
     if name == "gemini":
         from storyforge.providers.gemini import GEMINI_BASE_URL
 
-        values["api_key"] = next((env[v] for v in _GEMINI_KEYS if env.get(v)), None)
-        values["base_url"] = env.get("GEMINI_BASE_URL") or GEMINI_BASE_URL
-    elif name == "cometapi":
-        from storyforge.providers.cometapi import COMETAPI_BASE_URL
+        return GEMINI_BASE_URL
+    from storyforge.providers.cometapi import COMETAPI_BASE_URL
 
-        values["api_key"] = env.get("COMETAPI_KEY") or None
-        values["base_url"] = env.get("COMETAPI_BASE_URL") or COMETAPI_BASE_URL
+    return COMETAPI_BASE_URL
+
+
+def options_from_env(name: str, env: Mapping[str, str], **overrides: Any) -> ProviderOptions:
+    """Options for a provider: key and base URL from the environment, then the overrides.
+
+    Overrides set to None are ignored, so CLI options left unset keep the defaults. The
+    key loses surrounding whitespace (a pasted newline) and the base URL is checked.
+    Raises UsageError when gemini or cometapi has no key, an unsendable key or a bad URL.
+    """
+    values: dict[str, Any] = {}
+    if name in _MISSING_KEY:
+        key_vars, url_var = _ENV[name]
+        key_var = next((v for v in key_vars if env.get(v, "").strip()), key_vars[0])
+        values["api_key"] = clean_key(env.get(key_var, ""), key_var) or None
+        given = env.get(url_var, "").strip()
+        values["base_url"] = check_base_url(given, url_var) if given else _default_url(name)
     values.update({k: v for k, v in overrides.items() if v is not None})
     if name in _MISSING_KEY and not values.get("api_key"):
         raise UsageError(_MISSING_KEY[name])

@@ -13,6 +13,9 @@ from storyforge.errors import ProviderError
 # 524 is CometAPI's gateway timeout (PROTOCOL.md §1).
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 524})
 MAX_MESSAGE = 300
+REFUSED = "refused"  # the code of a request storyforge itself would not send
+# The 429 of a prepaid project whose credits ran out: no details, and no wait will clear it.
+_BILLING = "prepayment credits are depleted"
 
 _KEY_IN_URL = re.compile(r"([?&](?:key|api_key)=)[^&\s\"'<>]+", re.IGNORECASE)
 _RETRY_IN = re.compile(r"retry in\s+(\d+(?:\.\d+)?)\s*(ms|s)\b", re.IGNORECASE)
@@ -33,19 +36,25 @@ class ApiError(ProviderError):
         retry_delay_s: float | None = None,
         quota_exhausted: bool = False,
         transport: bool = False,
+        deadline: bool = False,
+        billing: bool = False,
     ) -> None:
         self.code = code
         self.reason = reason
         self.retry_delay_s = retry_delay_s
-        self.quota_exhausted = quota_exhausted
+        self.quota_exhausted = quota_exhausted or billing
         self.transport = transport
-        retryable = transport or (status in RETRYABLE_STATUSES and not quota_exhausted)
+        self.deadline = deadline  # the request ran out of its total time (a kind of transport)
+        self.billing = billing  # prepaid credits are used up: no call succeeds until topped up
+        retryable = transport or (status in RETRYABLE_STATUSES and not self.quota_exhausted)
         # CometAPI answers malformed input with 500 "invalid_request": re-sending cannot help.
         retryable = retryable and code != "invalid_request"
         super().__init__(message, status=status, retryable=retryable)
 
     def one_line(self) -> str:
         """`HTTP 503 UNAVAILABLE: The model is overloaded.` (or the transport failure)."""
+        if self.code == REFUSED or self.deadline:
+            return str(self)
         if self.transport:
             return f"connection failed: {self}"
         if not self.status:
@@ -136,6 +145,7 @@ def from_payload(payload: Mapping[str, Any], secrets: Iterable[str], *, status: 
         reason=_detail_reason(details),
         retry_delay_s=_detail_delay(details) or delay_from_text(raw_message),
         quota_exhausted=status == 429 and _quota_exhausted(raw_message, details),
+        billing=status == 429 and _BILLING in raw_message.lower(),
     )
 
 

@@ -73,7 +73,9 @@ Status = Literal["generated", "blocked", "failed"]
 class Outcome:
     """The result of one call after retries.
 
-    `generated` has at least one image; `blocked` is the model's refusal (reason such as
+    `generated` has at least one image, each decoded whole; `images[0]` is the answer's
+    final image (its last non-thought image), the others follow in the order they came.
+    `blocked` is the model's refusal (reason such as
     `IMAGE_SAFETY`, `PROHIBITED_CONTENT` or `no image`); `failed` is an error after retries.
     `fatal` says no later call to this provider can succeed (bad key, billing off).
     """
@@ -96,7 +98,10 @@ class ProviderOptions(BaseModel):
 
     api_key: SecretStr | None = None
     base_url: str | None = None
-    timeout_s: float = 300.0
+    # The whole of one HTTP request (connect, send, every read) must fit in this time, so a
+    # silent or slow-drip server cannot hold a call: PROTOCOL.md §5's 180-300 s bracket,
+    # at its lower end. An attempt that runs out of time twice ends the call (see gemini).
+    timeout_s: float = 180.0
     max_attempts: int = 5
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 60.0

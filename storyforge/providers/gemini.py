@@ -14,6 +14,8 @@ from storyforge.capabilities import MODELS, model_info
 from storyforge.errors import FatalProviderError, ProviderError
 from storyforge.providers.apierror import ApiError, error_payload, from_payload, parse_error
 from storyforge.providers.base import GenerateRequest, ModelListing, Outcome, ProviderOptions
+from storyforge.providers.checks import check_base_url, clean_key
+from storyforge.providers.decoded import checked
 from storyforge.providers.files import UploadCache
 from storyforge.providers.pricing import cost_usd
 from storyforge.providers.retry import Backoff, Verdict, judge, with_retries
@@ -24,6 +26,8 @@ from storyforge.providers.wire import FileRef, build_body, choose_uploads, class
 GEMINI_BASE_URL = "https://generativelanguage.googleapis.com"
 # PROTOCOL.md §6: keep requests under the historical 20 MB inline limit.
 INLINE_BUDGET = 20_000_000
+# Attempts of one call that may end at the request deadline before the call fails.
+MAX_DEADLINES = 2
 _JSON = {"Content-Type": "application/json"}
 
 
@@ -45,14 +49,17 @@ class GeminiProvider:
         rng: random.Random | None = None,
     ) -> None:
         self.options = options = options or ProviderOptions()
-        key = options.api_key.get_secret_value() if options.api_key else ""
+        raw = options.api_key.get_secret_value() if options.api_key else ""
+        key = clean_key(raw, self.key_env_var or "the API key")
+        base_url = check_base_url(options.base_url or self.default_base_url, "the base URL")
         self._owns_client = client is None
         self.http = Http(
             client or make_client(options),
-            options.base_url or self.default_base_url,
+            base_url,
             self.auth_headers(key),
-            (key,) if key else (),
+            tuple(dict.fromkeys(s for s in (key, raw) if s)),
             debug=options.debug_http,
+            deadline_s=options.timeout_s,
         )
         self.stream = self.streams_by_default if options.stream is None else options.stream
         self.inline_budget = inline_budget
@@ -131,7 +138,7 @@ class GeminiProvider:
             raise from_payload(error, self.http.secrets, status=200)
         if isinstance(data, list):  # streamGenerateContent without alt=sse: an array of events
             data = merge_events(e for e in data if isinstance(e, dict))
-        return classify(data)
+        return await checked(classify(data))
 
     async def _post_stream(self, url: str, body: bytes) -> Outcome:
         events = []
@@ -147,7 +154,7 @@ class GeminiProvider:
                 if (error := error_payload(event)) is not None:
                     raise from_payload(error, self.http.secrets, status=200)
                 events.append(event)
-        return classify(merge_events(e for e in events if isinstance(e, dict)))
+        return await checked(classify(merge_events(e for e in events if isinstance(e, dict))))
 
     def _raise_for_status(self, response: httpx.Response) -> None:
         if response.status_code != 200:
@@ -172,6 +179,7 @@ class _Call:
         self.request = request
         self.uploaded: list[str] = []
         self.reuploaded = False
+        self.deadlines = 0  # attempts that ran out of time
 
     async def attempt(self) -> Outcome:
         files = await self._files()
@@ -195,6 +203,11 @@ class _Call:
         return refs
 
     async def decide(self, error: ApiError) -> Verdict:
+        self.deadlines += error.deadline
+        if self.deadlines >= MAX_DEADLINES:
+            # A server silent for the whole deadline twice will not answer a third time;
+            # five such attempts would hold the build for a quarter of an hour.
+            return Verdict("fail", f"{error.one_line()}, twice: the server does not answer")
         if error.status == 403 and self.uploaded and not self.reuploaded:
             # An uploaded file expired or was deleted (§6): upload it again, once.
             for sha256 in self.uploaded:

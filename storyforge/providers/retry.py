@@ -12,6 +12,10 @@ from storyforge.providers.apierror import ApiError
 from storyforge.providers.base import Outcome
 
 QUOTA_EXHAUSTED = "quota exhausted (limit 0): enable billing for this key's project"
+CREDITS_DEPLETED = (
+    "the prepaid credits of this key's project are used up: add credits in AI Studio "
+    "(https://ai.studio/projects, Billing), then build again"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,8 @@ class Backoff:
 
 def judge(error: ApiError, *, key_env_var: str, model: str) -> Verdict:
     """The default verdict on an error: retry the transient, stop everything on the hopeless."""
+    if error.billing:
+        return Verdict("fail", CREDITS_DEPLETED, fatal=True)
     if error.status == 429 and error.quota_exhausted:
         return Verdict("fail", QUOTA_EXHAUSTED, fatal=True)
     if error.retryable:

@@ -1,10 +1,13 @@
-"""One provider's HTTP: the shared client, its auth headers, redaction and `--debug-http` logs."""
+"""One provider's HTTP: the shared client, headers, a deadline per request, redaction, logs."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib.util
+import json
 import logging
+import platform
 import ssl
 import sys
 from collections.abc import AsyncIterator, Mapping
@@ -12,13 +15,23 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from storyforge.providers.apierror import ApiError, redact
+from storyforge import __version__
+from storyforge.providers.apierror import REFUSED, ApiError, redact
 from storyforge.providers.base import ProviderOptions
+from storyforge.providers.checks import redact_url
 
 log = logging.getLogger("storyforge.http")
 
 # Room for the highest --concurrency (16) plus Files API uploads beside the calls.
 LIMITS = httpx.Limits(max_connections=24, max_keepalive_connections=16)
+# Who is calling, as Google's own clients say it (`x-goog-api-client` is how the service
+# counts client libraries).
+CLIENT_HEADERS = {
+    "User-Agent": f"storyforge/{__version__}",
+    "x-goog-api-client": f"storyforge/{__version__} gl-python/{platform.python_version()}",
+}
+# Shorter "keys" (a fake server's) would match ordinary words in prompts; real keys are ~39.
+_MIN_GUARDED = 8
 
 
 def _remember_missing_sniffio() -> None:
@@ -63,12 +76,14 @@ class Http:
         secrets: tuple[str, ...],
         *,
         debug: bool = False,
+        deadline_s: float = 180.0,
     ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.auth = dict(auth)
         self.secrets = secrets
         self.debug = debug
+        self.deadline_s = deadline_s
         if debug:
             show_debug_log()
 
@@ -77,8 +92,8 @@ class Http:
         return f"{self.base_url}{path}"
 
     def redact(self, text: str) -> str:
-        """The text with this provider's key (and any `?key=`) replaced by `***`."""
-        return redact(text, self.secrets)
+        """The text with this provider's key, any `?key=` and URL passwords replaced by `***`."""
+        return redact_url(redact(text, self.secrets))
 
     async def send(
         self,
@@ -88,11 +103,17 @@ class Http:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Send one request and read the whole answer; transport failures become ApiError."""
+        """Send one request and read the whole answer within the deadline.
+
+        Transport failures, and an answer not complete within the deadline, become ApiError.
+        """
         request = self._build(method, url, content, headers)
         try:
-            response = await self.client.send(request)
-            await response.aread()
+            async with asyncio.timeout(self.deadline_s):
+                response = await self.client.send(request)
+                await response.aread()
+        except TimeoutError:
+            raise self._deadline_error(request) from None
         except httpx.HTTPError as error:
             raise self._transport_error(request, error) from None
         self._log_response(request, response, len(response.content))
@@ -102,19 +123,23 @@ class Http:
     async def stream(
         self, method: str, url: str, *, content: bytes, headers: Mapping[str, str] | None = None
     ) -> AsyncIterator[httpx.Response]:
-        """Send one request and yield the answer unread, for streaming its body."""
+        """Send one request and yield the answer unread, for streaming its body.
+
+        The deadline covers the whole stream, so the caller's reads are bounded too.
+        """
         request = self._build(method, url, content, headers)
         try:
-            response = await self.client.send(request, stream=True)
+            async with asyncio.timeout(self.deadline_s):
+                response = await self.client.send(request, stream=True)
+                try:
+                    self._log_response(request, response, None)
+                    yield response
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise self._deadline_error(request) from None
         except httpx.HTTPError as error:
             raise self._transport_error(request, error) from None
-        try:
-            self._log_response(request, response, None)
-            yield response
-        except httpx.HTTPError as error:
-            raise self._transport_error(request, error) from None
-        finally:
-            await response.aclose()
         if self.debug:
             received = response.num_bytes_downloaded
             log.debug("%s %s <- %d bytes streamed", method, self.redact(str(request.url)), received)
@@ -122,9 +147,26 @@ class Http:
     def _build(
         self, method: str, url: str, content: bytes | None, headers: Mapping[str, str] | None
     ) -> httpx.Request:
-        request = self.client.build_request(
-            method, url, content=content, headers={**self.auth, **(headers or {})}
-        )
+        if content and self._holds_key(content):
+            raise ApiError(
+                "refused to send a request whose body contains the API key (does a template "
+                "or a reference file include it?)",
+                status=0,
+                code=REFUSED,
+            )
+        try:
+            request = self.client.build_request(
+                method,
+                url,
+                content=content,
+                headers={**CLIENT_HEADERS, **self.auth, **(headers or {})},
+            )
+        except httpx.InvalidURL as error:
+            raise ApiError(
+                f"{self.redact(url)} is not a usable URL ({error}): check the base URL",
+                status=0,
+                code=REFUSED,
+            ) from None
         if self.debug:
             size = len(content) if content is not None else 0
             log.debug("%s %s (%d bytes)", method, self.redact(str(request.url)), size)
@@ -143,6 +185,22 @@ class Http:
                 response.reason_phrase,
                 length,
             )
+
+    def _holds_key(self, content: bytes) -> bool:
+        # The last guard of the key: however a story got it into a prompt, it is not sent.
+        # JSON may escape a key's characters, so both spellings are looked for.
+        for secret in self.secrets:
+            if len(secret) >= _MIN_GUARDED:
+                escaped = json.dumps(secret)[1:-1].encode()
+                if secret.encode() in content or escaped in content:
+                    return True
+        return False
+
+    def _deadline_error(self, request: httpx.Request) -> ApiError:
+        message = f"no complete answer within {self.deadline_s:g} s (--timeout)"
+        if self.debug:
+            log.debug("%s %s -> %s", request.method, self.redact(str(request.url)), message)
+        return ApiError(message, status=0, transport=True, deadline=True)
 
     def _transport_error(self, request: httpx.Request, error: httpx.HTTPError) -> ApiError:
         # Transport failures (refused, reset, timed out, dropped) are worth another try; the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from storyforge.capabilities import model_info
 from storyforge.mime import sniff_mime
 from storyforge.providers.base import GeneratedImage, GenerateRequest, ImagePart, Outcome, Usage
 
+_BASE64 = re.compile(r"[A-Za-z0-9+/\-_]*={0,2}")
 # A finishReason without an image that means the model refused rather than broke.
 BLOCKING_FINISH = frozenset(
     {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "NO_IMAGE"}
@@ -121,6 +123,22 @@ def parse_usage(metadata: Any) -> Usage:
     )
 
 
+def decode_data(text: Any) -> bytes:
+    """The bytes of a JSON `bytes` value in standard or URL-safe base64, padded or not.
+
+    Exactly: one alphabet throughout, nothing skipped; anything else raises binascii.Error
+    (a lenient decoder would drop the URL-safe characters and corrupt the image silently).
+    """
+    if not isinstance(text, str) or not _BASE64.fullmatch(text):
+        raise binascii.Error("not base64 text")
+    core = text.rstrip("=")
+    url_safe = bool(set(core) & {"-", "_"})
+    if (url_safe and set(core) & {"+", "/"}) or len(core) % 4 == 1:
+        raise binascii.Error("not base64 in one alphabet")
+    padded = core + "=" * (-len(core) % 4)
+    return base64.b64decode(padded, altchars=b"-_" if url_safe else None, validate=True)
+
+
 def _read_parts(parts: Any) -> tuple[list[GeneratedImage], list[str]]:
     images: list[GeneratedImage] = []
     texts: list[str] = []
@@ -129,11 +147,13 @@ def _read_parts(parts: Any) -> tuple[list[GeneratedImage], list[str]]:
             continue
         blob = part.get("inlineData") or part.get("inline_data")
         if isinstance(blob, dict) and "data" in blob:
-            data = base64.b64decode(blob["data"], validate=False)
+            data = decode_data(blob["data"])
             images.append(GeneratedImage(data, sniff_mime(data) or "application/octet-stream"))
         elif isinstance(part.get("text"), str):
             texts.append(part["text"])
-    return images, texts
+    # PROTOCOL.md §3: the final image is the last non-thought one (drafts come first), and
+    # the build takes an outcome's first image, so it goes first.
+    return images[-1:] + images[:-1], texts
 
 
 def classify(payload: Any) -> Outcome:
