@@ -92,12 +92,12 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "missing version": (
         "title: T\n" + SCENE,
-        ["story.yaml:1:1: missing format version; add `storyforge: 1` as the first line"],
+        ["story.yaml:1:1: missing format version; add `storyforge: 1.1` as the first line"],
     ),
     "future version": (
         "storyforge: 2\ntitle: T\nframes: []\n",
         ["story.yaml:1:13: storyforge: format version 2 is newer than this storyforge "
-         "supports (1); upgrade storyforge"],
+         "supports (1.1); upgrade storyforge"],
     ),
     "empty file": (
         "# nothing yet\n",

@@ -257,13 +257,13 @@ def test_inherited_ratio_is_reported_where_it_was_written(tmp_path: Path) -> Non
 def test_future_version_is_the_only_problem_reported(tmp_path: Path) -> None:
     [message] = errors(tmp_path, "storyforge: 3\ntitlee: x\nscenes: 5\n")
     assert message.endswith(":1:13: storyforge: format version 3 is newer than this storyforge "
-                            "supports (1); upgrade storyforge")  # fmt: skip
+                            "supports (1.1); upgrade storyforge")  # fmt: skip
 
 
 def test_wrong_version_value_is_reported_with_the_rest(tmp_path: Path) -> None:
     messages = errors(tmp_path, 'storyforge: "1"\ntitle: T\nscenes: []\n')
     assert [m.split(": ", 1)[1] for m in messages] == [
-        "storyforge: unknown format version '1'; write `storyforge: 1`",
+        "storyforge: unknown format version '1'; write `storyforge: 1.1`",
         "scenes: scenes must not be empty",
     ]
 

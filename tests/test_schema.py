@@ -33,7 +33,7 @@ def test_story_schema_identifies_itself() -> None:
     schema = story_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"] == "story.schema.json"
-    assert schema["title"] == "storyforge story (format version 1)"
+    assert schema["title"] == "storyforge story (format versions 1, 1.1)"
     assert schema["required"] == ["storyforge", "title", "scenes"]
     assert schema["additionalProperties"] is False
 

@@ -20,7 +20,7 @@ from storyforge.errors import StoryError
 from storyforge.story.checks import STEP_LIKE
 from storyforge.story.images import ReferenceFiles
 from storyforge.story.loader import LoadedStory, load_story
-from storyforge.story.models import Story
+from storyforge.story.models import Ref, Story, ref_path
 from storyforge.story.sourcemap import SourceMap, YamlPath
 
 
@@ -99,8 +99,11 @@ def _declared_files(story: Story) -> Iterator[tuple[str, YamlPath]]:
             at = ("scenes", i, "panels", j)
             if panel.edit is not None:
                 yield panel.edit, (*at, "edit")
-            yield from ((ref, (*at, "fuse", n)) for n, ref in enumerate(panel.fuse))
-            yield from ((ref, (*at, "references", n)) for n, ref in enumerate(panel.references))
+            for field in ("fuse", "references"):
+                named: tuple[Ref, ...] = getattr(panel, field)
+                for n, item in enumerate(named):
+                    path: YamlPath = (*at, field, n)
+                    yield ref_path(item), path if isinstance(item, str) else (*path, "ref")
 
 
 def _cycle_problems(

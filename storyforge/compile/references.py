@@ -33,7 +33,7 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from storyforge.compile.plan import StepKind
-from storyforge.story.models import Panel, Scene, Story
+from storyforge.story.models import Panel, Ref, Scene, Story, ref_path, ref_role
 from storyforge.story.sourcemap import YamlPath
 
 
@@ -102,13 +102,21 @@ def explicit_candidates(panel: Panel, at: YamlPath, steps: frozenset[str]) -> li
     if panel.edit is not None:
         out.append(_named(panel.edit, "image to edit", (*at, "edit"), steps))
     out += [
-        _named(ref, "image to combine", (*at, "fuse", n), steps) for n, ref in enumerate(panel.fuse)
+        _item(ref, "image to combine", (*at, "fuse", n), steps) for n, ref in enumerate(panel.fuse)
     ]
     out += [
-        _named(ref, "reference", (*at, "references", n), steps)
+        _item(ref, "reference", (*at, "references", n), steps)
         for n, ref in enumerate(panel.references)
     ]
     return out
+
+
+def _item(ref: Ref, what: str, path: YamlPath, steps: frozenset[str]) -> Candidate:
+    """A fuse or reference item; one that says what it is for is labelled with its role."""
+    role = ref_role(ref)
+    if role is None:
+        return _named(ref_path(ref), what, path, steps)
+    return _named(ref_path(ref), f"{what} for {ROLE_WORDS[role]}", (*path, "ref"), steps)
 
 
 def automatic_candidates(
@@ -158,6 +166,15 @@ def _files(refs: Sequence[str], role: str, owner: YamlPath) -> list[Candidate]:
     return [
         Candidate(ref, role, "file", False, (*owner, "references", n)) for n, ref in enumerate(refs)
     ]
+
+
+ROLE_WORDS = {
+    "pose": "the pose",
+    "layout": "the layout",
+    "object": "the object",
+    "style": "the style",
+    "character": "the character",
+}
 
 
 def _named(ref: str, what: str, path: YamlPath, steps: frozenset[str]) -> Candidate:

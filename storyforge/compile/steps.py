@@ -96,7 +96,7 @@ class StepBuilder:
         step = Step(
             id=panel.id, kind=kind, scene=scene.id, prompt=prompt, inputs=self._inputs(chosen),
             **_config(settings), dropped=chosen.dropped, shot=panel.shot, caption=panel.caption,
-            dialogue=tuple((chars[d.who].name if d.who in chars else d.who, d.text)
+            dialogue=tuple((chars[d.who].name if d.who in chars else d.who or "", d.text)
                            for d in panel.dialogue),
             characters=panel.characters,
             figures=tuple(self._palette.figure(c) for c in panel.characters if c in chars),

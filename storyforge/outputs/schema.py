@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from storyforge.outputs.manifest import manifest_schema
-from storyforge.story.models import FORMAT_VERSION, Story
+from storyforge.story.models import FORMAT_VERSIONS, Story
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMAS_FOLDER = Path(__file__).resolve().parents[2] / "schemas"
@@ -22,7 +22,7 @@ def story_schema() -> dict[str, Any]:
     schema = Story.model_json_schema()
     schema["$schema"] = JSON_SCHEMA_DIALECT
     schema["$id"] = "story.schema.json"
-    schema["title"] = f"storyforge story (format version {FORMAT_VERSION})"
+    schema["title"] = f"storyforge story (format versions {', '.join(FORMAT_VERSIONS)})"
     _close_id_mappings(schema)
     return schema
 

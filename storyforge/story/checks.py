@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from storyforge.diagnostics import Diagnostic, did_you_mean
 from storyforge.story.modelchecks import check_models
-from storyforge.story.models import Panel, Story
+from storyforge.story.models import Panel, Ref, Story, ref_path
 from storyforge.story.sourcemap import SourceMap, YamlPath
 
 # A reference that looks like this names a step; anything else is a file path.
@@ -77,12 +77,11 @@ class _Checker:
             self.error((*path, "edit"), "edit takes a panel id or <character>.sheet, not a file")
         elif panel.edit is not None:
             self.check_step((*path, "edit"), panel, panel.edit, "edit")
-        for k, ref in enumerate(panel.fuse):
-            if STEP_LIKE.fullmatch(ref):
-                self.check_step((*path, "fuse", k), panel, ref, "fuse")
-        for k, ref in enumerate(panel.references):
-            if STEP_LIKE.fullmatch(ref):
-                self.check_step((*path, "references", k), panel, ref, "reference")
+        for key, verb in (("fuse", "fuse"), ("references", "reference")):
+            for k, item in enumerate(getattr(panel, key)):
+                ref, at = ref_path(item), _item_path((*path, key, k), item)
+                if STEP_LIKE.fullmatch(ref):
+                    self.check_step(at, panel, ref, verb)
 
     def check_step(self, path: YamlPath, panel: Panel, ref: str, verb: str) -> None:
         """`ref` must name a step other than the panel itself."""
@@ -95,3 +94,8 @@ class _Checker:
             self.error(path, f"character '{owner}' has no sheet; set sheet: true")
         else:
             self.error(path, f"unknown step '{ref}'{did_you_mean(ref, self.steps)}")
+
+
+def _item_path(path: YamlPath, item: Ref) -> YamlPath:
+    """Where a fuse or reference item's id is written: the item, or its `ref` key."""
+    return path if isinstance(item, str) else (*path, "ref")

@@ -11,11 +11,17 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from storyforge.diagnostics import Diagnostic, did_you_mean
-from storyforge.errors import StoryError
-from storyforge.story.models import FORMAT_VERSION, Story
+from storyforge.story.models import Story
 from storyforge.story.sourcemap import SourceMap, YamlPath, format_path
+from storyforge.story.versions import (
+    VERSION_PATH,
+    declared_version,
+    fields_in,
+    newer_field_problems,
+    speaker_problems,
+    version_problems,
+)
 
-_VERSION: YamlPath = ("storyforge",)
 _ID_RULE = "ids are lowercase letters, digits, '-' and '_', starting with a letter or digit"
 _BOUNDS = {
     "greater_than_equal": ("at least", "ge"),
@@ -48,16 +54,20 @@ def validate_document(
     Raises:
         StoryError: at once when the format version is newer than this storyforge reads.
     """
-    problems = _version_problems(document, source)
-    skip = {*refused, _VERSION}
+    problems = version_problems(document, source)
+    version = declared_version(document)
+    problems += newer_field_problems(document, source, version)
+    skip = {*refused, VERSION_PATH}
     try:
-        return Story.model_validate(document), problems
+        story = Story.model_validate(document)
     except ValidationError as error:
         for item in error.errors(include_url=False):
             loc = tuple(item["loc"])
             if not any(loc[:n] in skip for n in range(len(loc) + 1)) and not _echo(item):
-                problems.append(_diagnostic(item, loc, source, raw))
+                problems.append(_diagnostic(item, loc, source, raw, version))
         return None, problems
+    problems += speaker_problems(story, source)
+    return story, problems
 
 
 def _echo(item: ErrorDetails) -> bool:
@@ -68,31 +78,18 @@ def _echo(item: ErrorDetails) -> bool:
     return len(item["input"]) >= least
 
 
-def _version_problems(document: dict[Any, Any], source: SourceMap) -> list[Diagnostic]:
-    if "storyforge" not in document:
-        message = "missing format version; add `storyforge: 1` as the first line"
-        return [source.diagnostic((), message)]
-    version = document["storyforge"]
-    if type(version) is int and version == FORMAT_VERSION:
-        return []
-    if type(version) is int and version > FORMAT_VERSION:
-        message = (
-            f"format version {version} is newer than this storyforge supports "
-            f"({FORMAT_VERSION}); upgrade storyforge"
-        )
-        raise StoryError([source.diagnostic(_VERSION, message)])
-    message = f"unknown format version {version!r}; write `storyforge: {FORMAT_VERSION}`"
-    return [source.diagnostic(_VERSION, message)]
-
-
 def _diagnostic(
-    item: ErrorDetails, loc: YamlPath, source: SourceMap, raw: Mapping[YamlPath, str]
+    item: ErrorDetails,
+    loc: YamlPath,
+    source: SourceMap,
+    raw: Mapping[YamlPath, str],
+    version: str,
 ) -> Diagnostic:
     if item["type"] == "missing":
         return source.diagnostic(loc[:-1], f"missing required field '{loc[-1]}'")
     if item["type"] == "extra_forbidden":
         known = _annotation_at(loc[:-1])
-        fields = known.model_fields if _is_model(known) else ()
+        fields = fields_in(known, version) if _is_model(known) else ()
         return _at_key(source, loc, f"unknown key '{loc[-1]}'{did_you_mean(str(loc[-1]), fields)}")
     error = _Error(item["type"], item["input"], item.get("ctx", {}), loc, raw.get(loc))
     message = _WORDING.get(error.kind, _type_message)(error) or _lower(item["msg"])
