@@ -15,8 +15,13 @@ from storyforge.compile.compiler import compile_plan, load_checked
 from storyforge.compile.plan import Plan
 from storyforge.diagnostics import did_you_mean
 from storyforge.errors import StoryError, UsageError
+from storyforge.outputs.derived import (
+    DERIVED_DIR,
+    DerivedContext,
+    selected_outputs,
+    write_derived,
+)
 from storyforge.outputs.results import StepResult
-from storyforge.outputs.sheet import write_contact_sheet
 from storyforge.providers import key_identity, open_provider, options_from_env, resolve_provider
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
@@ -42,6 +47,7 @@ class BuildOptions:
     retries: int | None = None
     debug_http: bool = False
     env: Mapping[str, str] = field(default_factory=dict)
+    outputs: tuple[str, ...] = ()  # derived outputs asked for; default: the story's choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +104,13 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     recorder.finish(execution.results, execution.calls)
     sheet = None
     if not execution.interrupted:
-        titles = {scene.id: scene.title for scene in loaded.story.scenes}
-        sheet = write_contact_sheet(plan, titles, recorder.results, recorder.files, out)
+        derived = DerivedContext(
+            loaded.story, loaded.path, plan, recorder.results, recorder.files, out,
+            store.root / DERIVED_DIR,
+        )  # fmt: skip
+        names = selected_outputs(loaded.story, options.outputs)
+        written = write_derived(derived, names)
+        sheet = next(iter(written.get("contact_sheet", ())), None)
     return BuildReport(
         out, provider_name, execution.results, execution.calls, execution.spent_usd,
         execution.interrupted, out / MANIFEST_NAME, sheet,

@@ -19,6 +19,7 @@ from pathlib import Path
 from storyforge import __version__
 from storyforge.compile.plan import Plan
 from storyforge.errors import StoreError
+from storyforge.outputs.derived import DerivedContext
 from storyforge.outputs.files import OutputFile
 from storyforge.outputs.results import StepResult
 from storyforge.outputs.sheet_pages import page_path, render_contact_sheet
@@ -28,6 +29,14 @@ from storyforge.store.fsutil import atomic_write_text
 CHARACTERS = "Characters"  # the group of character sheets; no scene id has capitals
 SHEET_NAME = "contact_sheet.png"
 STAMP_NAME = ".contact_sheet.sha256"
+
+
+def write_sheet_output(context: DerivedContext) -> list[Path]:
+    """The contact sheet as a derived output: its pages under OUT."""
+    titles = {scene.id: scene.title for scene in context.story.scenes}
+    path = write_contact_sheet(context.plan, titles, context.results, context.files, context.out)
+    count = int(path.with_name(STAMP_NAME).read_text("utf-8").split()[1])
+    return [page_path(path, n) for n in range(1, count + 1)]
 
 
 def write_contact_sheet(
