@@ -10,7 +10,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-GROUND = {"__init__.py", "__main__.py", "errors.py", "diagnostics.py", "mime.py", "capabilities.py"}
+GROUND = {
+    "__init__.py",
+    "__main__.py",
+    "errors.py",
+    "diagnostics.py",
+    "mime.py",
+    "capabilities.py",
+    "names.py",
+}
 
 
 def lint_imports(package_parent: Path) -> subprocess.CompletedProcess[str]:
