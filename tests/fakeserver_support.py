@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import struct
@@ -11,6 +12,8 @@ from typing import Any
 import httpx
 
 from storyforge.fakeserver import FakeGemini
+from storyforge.providers import open_provider
+from storyforge.providers.base import GenerateRequest, Outcome, ProviderOptions
 
 KEY = "fake-key-0123"
 MODEL = "gemini-2.5-flash-image"
@@ -108,3 +111,33 @@ def sse_events(raw: bytes) -> list[dict[str, Any]]:
     frames = raw.split(b"\r\n\r\n")[:-1]
     assert all(f.startswith(b"data: ") and b"\n" not in f for f in frames)
     return [json.loads(f[len(b"data: ") :]) for f in frames]
+
+
+def provider_call(
+    provider: str,
+    server: FakeGemini,
+    request: GenerateRequest,
+    *,
+    key: str = KEY,
+    **options: Any,
+) -> Outcome:
+    """One generate call of an HTTP provider against the server, with quick backoff."""
+    settings = ProviderOptions(
+        **(
+            {"api_key": key, "base_url": server.base_url, "timeout_s": 20,
+             "backoff_initial_s": 0.01, "backoff_max_s": 0.05} | options
+        )
+    )  # fmt: skip
+
+    async def run() -> Outcome:
+        async with open_provider(provider, settings) as opened:
+            return await opened.generate(request)
+
+    return asyncio.run(run())
+
+
+def generate_records(server: FakeGemini) -> list[dict[str, Any]]:
+    """The log records of generate requests (streamed or not)."""
+    return [
+        r for r in server.requests if r["route"] in {"generateContent", "streamGenerateContent"}
+    ]

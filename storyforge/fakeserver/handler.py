@@ -119,7 +119,7 @@ class Handler(BaseHTTPRequestHandler):
             limit = f"Request payload size exceeds the limit: {PAYLOAD_LIMIT} bytes."
             answer, notes = invalid_argument(limit).answer, Notes("tooLarge")
         else:
-            answer, notes = self.server.app.handle(request)
+            answer, notes = self._handle(request)
         # Logged before the answer goes out, so a client that has its answer finds it logged.
         try:
             self.server.app.record(request, answer, notes, arrived)
@@ -128,6 +128,16 @@ class Handler(BaseHTTPRequestHandler):
             _logger.error("%s", error)
             answer = google_error(500, "INTERNAL", str(error)).answer
         self._send(answer)
+
+    def _handle(self, request: Incoming) -> tuple[Answer, Notes]:
+        try:
+            return self.server.app.handle(request)
+        except Exception as error:
+            # A bug of the fake itself: said on stderr and answered, so that no test reads
+            # it as an injected dropped connection.
+            _logger.exception("the fake server failed on %s %s", request.method, request.path)
+            text = f"the fake server failed: {type(error).__name__}: {error}"
+            return google_error(500, "INTERNAL", text).answer, Notes("error")
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
