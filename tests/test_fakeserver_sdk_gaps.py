@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -104,8 +105,14 @@ def test_no_image_keeps_an_empty_content_and_usage_names_the_tier(server: FakeGe
 
 
 def test_a_replayed_answer_is_sent_as_recorded_for_each_endpoint(server: FakeGemini) -> None:
-    recorded = {"candidates": [{"finishReason": "IMAGE_OTHER", "index": 0}], "modelVersion": MODEL}
-    events = [{"candidates": [{"content": {"parts": [{"text": "a"}]}}]}, recorded]
+    recorded: dict[str, Any] = {
+        "candidates": [{"finishReason": "IMAGE_OTHER", "index": 0}],
+        "modelVersion": MODEL,
+    }
+    events: list[dict[str, Any]] = [
+        {"candidates": [{"content": {"parts": [{"text": "a"}]}}]},
+        recorded,
+    ]
     with client(server) as http:
         server.replay(recorded)
         server.replay(events)
