@@ -149,8 +149,9 @@ def test_long_prompt_is_cut_with_an_ellipsis() -> None:
     assert wrap("short prompt", font(20), 500, 3) == ["short prompt"]
 
 
-def test_text_the_font_lacks_is_replaced() -> None:
-    assert printable("Café — “quoted”") == 'Cafe - "quoted"'
+def test_text_is_kept_as_written_on_one_line() -> None:
+    assert printable("Café — “quoted”") == "Café — “quoted”"
+    assert printable("two\tlines\nhere\x07") == "two lines here"
 
 
 def test_spec_from_text_reads_the_built_in_prompt_phrases() -> None:
