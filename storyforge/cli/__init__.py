@@ -13,29 +13,55 @@ from collections.abc import Sequence
 import click
 
 from storyforge import __version__
-from storyforge.cli import build_cmds, plan_cmds, server_cmds, story_cmds
+from storyforge.cli import build_cmds, init_cmds, plan_cmds, server_cmds, story_cmds
 from storyforge.errors import StoryError, StoryforgeError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+# What users of make, terraform and dvc type, and the storyforge command that does it.
+_COMMON_WORDS = {
+    "clean": "gc", "prune": "gc", "run": "build", "make": "build", "apply": "build",
+    "check": "validate", "lint": "validate", "status": "plan", "show": "plan", "new": "init",
+}  # fmt: skip
+
+
+class _Group(click.Group):
+    """A command group that answers a familiar word from another tool with ours."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name in _COMMON_WORDS and name not in self.commands:
+            ours = _COMMON_WORDS[name]
+            raise click.UsageError(f"No such command '{name}'. Did you mean '{ours}'?", ctx)
+        return super().resolve_command(ctx, args)
+
 
 # A fixed width, so help reads the same on every terminal (and the README can pin it).
 @click.group(
+    cls=_Group,
     context_settings={
         "help_option_names": ["-h", "--help"],
         "terminal_width": 100,
         "max_content_width": 100,
-    }
+    },
 )
 @click.version_option(__version__, prog_name="storyforge")
 @click.option("--debug", is_flag=True, help="Show a traceback with errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print results and errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Print more about what happens.")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
-    """Compile a story into consistent images with Gemini image models."""
-    ctx.obj = {"debug": debug}
+def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
+    """Compile a story into consistent images with Gemini image models.
+
+    Colour follows NO_COLOR. Shell completion: eval "$(_STORYFORGE_COMPLETE=bash_source
+    storyforge)" (zsh_source, fish_source for other shells).
+    """
+    ctx.obj = {"debug": debug, "verbosity": -1 if quiet else int(verbose)}
 
 
-for _module in (story_cmds, plan_cmds, build_cmds, server_cmds):
+for _module in (story_cmds, plan_cmds, build_cmds, server_cmds, init_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from storyforge.cli.options import json_flag, story_argument, story_option
 from storyforge.compile.plan import Plan
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
@@ -36,20 +37,32 @@ def provider_name(choice: str) -> str:
 
 
 @click.command("plan")
-@click.argument("story", type=click.Path(path_type=Path, dir_okay=False))
+@story_argument
 @click.option("--provider", type=PROVIDER_CHOICES, default="auto", show_default=True)
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="ID",
+    help="Plan only ID (a step or scene) and what it needs.",
+)
 @click.option("--force", "force", multiple=True, metavar="ID", help="Plan as if forcing ID.")
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-def plan_command(story: Path, provider: str, force: tuple[str, ...], as_json: bool) -> None:
+@json_flag
+def plan_command(
+    story: Path, provider: str, only: tuple[str, ...], force: tuple[str, ...], as_json: bool
+) -> None:
     """Show per step: + new, ~ changed (why), = cached, ! stale; then calls and cost."""
-    from storyforge.build.pipeline import check_ids
+    from storyforge.build.selection import resolve_ids
     from storyforge.build.status import format_plan, plan_json, predict
 
     plan = compile_story(story)
     name = provider_name(provider)
     store, lock = Store.beside(story), Lock.beside(story)
-    forced = check_ids(plan, force, "--force")
+    forced = resolve_ids(plan, force, "--force")
     statuses = predict(plan, provider=name, store=store, lock=lock, force=forced)
+    if only:
+        wanted = plan.ancestors(resolve_ids(plan, only, "--only"))
+        statuses = [s for s in statuses if s.step.id in wanted]
     if as_json:
         click.echo(json.dumps(plan_json(plan, statuses, provider=name), indent=2, sort_keys=True))
     else:
@@ -57,7 +70,7 @@ def plan_command(story: Path, provider: str, force: tuple[str, ...], as_json: bo
 
 
 @click.command("graph")
-@click.argument("story", type=click.Path(path_type=Path, dir_okay=False))
+@story_argument
 @click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="dot")
 def graph_command(story: Path, fmt: str) -> None:
     """Print the dependency graph of the story's steps (Graphviz dot or Mermaid)."""
@@ -69,13 +82,7 @@ def graph_command(story: Path, fmt: str) -> None:
 @click.command("pick")
 @click.argument("step")
 @click.argument("take", type=click.IntRange(min=1))
-@click.option(
-    "--story",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("story.yaml"),
-    show_default=True,
-    help="The story file.",
-)
+@story_option
 @click.option("--provider", type=PROVIDER_CHOICES, default="auto", show_default=True)
 def pick_command(step: str, take: int, story: Path, provider: str) -> None:
     """Select take TAKE of STEP; the steps that use it are rebuilt by the next build."""
