@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from storyforge.errors import StoreError
+from storyforge.errors import StoreError, StoryError
 from storyforge.store.lock import Lock, LockEntry
 from storyforge.store.objects import Entry, Store, StoredOutput
+
+K1, K2, K3, K9 = ("1" * 64, "2" * 64, "3" * 64, "9" * 64)  # request keys
+S1, S2, S3, S9 = ("a1" * 32, "a2" * 32, "a3" * 32, "a9" * 32)  # image hashes
 
 
 def _entry(store: Store, key: str, take: int, data: bytes) -> Entry:
@@ -32,12 +35,12 @@ def test_objects_are_content_addressed_and_verified(tmp_path: Path) -> None:
 
 def test_entries_round_trip_and_need_their_objects(tmp_path: Path) -> None:
     store = Store(tmp_path / ".storyforge")
-    entry = _entry(store, "k" * 64, 2, b"png bytes")
+    entry = _entry(store, "e" * 64, 2, b"png bytes")
     store.put_entry(entry)
-    assert store.get_entry("k" * 64, 2) == entry
-    assert store.get_entry("k" * 64, 1) is None
+    assert store.get_entry("e" * 64, 2) == entry
+    assert store.get_entry("e" * 64, 1) is None
     store.object_path(entry.outputs[0].sha256).unlink()
-    assert store.get_entry("k" * 64, 2) is None
+    assert store.get_entry("e" * 64, 2) is None
 
 
 @pytest.mark.parametrize("text", ["{not json", '"x"', "[]", '{"outputs": 3}', "{}"])
@@ -79,7 +82,7 @@ def test_concurrent_writers_leave_a_consistent_store(tmp_path: Path) -> None:
     def write(n: int) -> None:
         for i in range(40):
             store.put_entry(_entry(store, f"{i:064d}", 1, f"image {i}".encode()))
-            store.put_entry(_entry(store, f"{n:063d}x", i + 1, f"take {n} {i}".encode()))
+            store.put_entry(_entry(store, f"{n:063d}f", i + 1, f"take {n} {i}".encode()))
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
     for t in threads:
@@ -96,13 +99,13 @@ def test_concurrent_writers_leave_a_consistent_store(tmp_path: Path) -> None:
 def test_lock_round_trips_sorted(tmp_path: Path) -> None:
     lock = Lock.beside(tmp_path / "story.yaml")
     assert lock.entries == {}
-    lock.record("zeta", LockEntry("k1", 1, "s1"))
-    lock.record("alpha", LockEntry("k2", 2, "s2", picked=True))
+    lock.record("zeta", LockEntry(K1, 1, S1))
+    lock.record("alpha", LockEntry(K2, 2, S2, picked=True))
     lock.save()
     text = (tmp_path / "story.lock").read_text()
     assert text.index('"alpha"') < text.index('"zeta"')
     again = Lock.beside(tmp_path / "story.yaml")
-    assert again.get("alpha") == LockEntry("k2", 2, "s2", picked=True)
+    assert again.get("alpha") == LockEntry(K2, 2, S2, picked=True)
     assert again.to_json() == text
 
 
@@ -111,22 +114,22 @@ def test_lock_round_trips_sorted(tmp_path: Path) -> None:
 )
 def test_a_broken_lock_says_how_to_recover(tmp_path: Path, text: str) -> None:
     (tmp_path / "story.lock").write_text(text)
-    with pytest.raises(StoreError, match="delete it"):
+    with pytest.raises(StoryError, match=r"delete story\.lock"):
         Lock.beside(tmp_path / "story.yaml")
 
 
 def test_a_pick_made_during_a_build_survives_the_builds_next_save(tmp_path: Path) -> None:
     build = Lock.beside(tmp_path / "story.yaml")
-    build.record("a", LockEntry("k1", 1, "s1"))
+    build.record("a", LockEntry(K1, 1, S1))
     build.save()
     picker = Lock.beside(tmp_path / "story.yaml")
-    picker.record("a", LockEntry("k1", 2, "s2", picked=True))
+    picker.record("a", LockEntry(K1, 2, S2, picked=True))
     picker.save()
-    build.record("b", LockEntry("k3", 1, "s3"))
+    build.record("b", LockEntry(K3, 1, S3))
     build.save()
     final = Lock.beside(tmp_path / "story.yaml")
-    assert final.get("a") == LockEntry("k1", 2, "s2", picked=True)
-    assert final.get("b") == LockEntry("k3", 1, "s3")
-    build.record("a", LockEntry("k9", 1, "s9"))  # the build itself moves on: its word counts
+    assert final.get("a") == LockEntry(K1, 2, S2, picked=True)
+    assert final.get("b") == LockEntry(K3, 1, S3)
+    build.record("a", LockEntry(K9, 1, S9))  # the build itself moves on: its word counts
     build.save()
-    assert Lock.beside(tmp_path / "story.yaml").get("a") == LockEntry("k9", 1, "s9")
+    assert Lock.beside(tmp_path / "story.yaml").get("a") == LockEntry(K9, 1, S9)

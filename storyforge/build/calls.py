@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -13,9 +15,11 @@ from storyforge.compile.plan import Step
 from storyforge.errors import StoreError
 from storyforge.mime import image_dimensions, sniff_mime
 from storyforge.providers.base import GenerateRequest, ImagePart, Outcome, SketchHints
+from storyforge.store.leases import Lease
 from storyforge.store.objects import Entry, Store, StoredOutput
 
 ReadFile = Callable[[Path, str], tuple[bytes, str]]  # (story folder, ref) -> (bytes, mime)
+LEASE_POLL_S = 0.05  # how often a build waiting for another's answer looks again
 _FILE_CACHE_SIZE = 8  # reference files shared by many panels (style, location) are read once
 
 
@@ -28,8 +32,8 @@ class BuildStore(Store):
     misses are not, so an entry another build writes meanwhile is still found.
     """
 
-    def __init__(self, root: Path) -> None:
-        super().__init__(root)
+    def __init__(self, root: Path, *, warn: Callable[[str], None] | None = None) -> None:
+        super().__init__(root, warn=warn)
         self._entries: dict[tuple[str, int], Entry] = {}
 
     def get_entry(self, key: str, take: int) -> Entry | None:
@@ -47,9 +51,28 @@ class BuildStore(Store):
         self._entries[entry.key, entry.take] = entry
 
 
+SEED_RANGE = 2**31  # the API's seed is an int32; a story's seed is 0 … 2**31 - 1
+
+
+@contextlib.asynccontextmanager
+async def call_lease(store: Store, key: str, take: int) -> AsyncIterator[None]:
+    """Hold the store's lease on one call, waiting while another build holds it."""
+    lease = Lease(store.root, key, take)
+    while not lease.try_acquire():
+        await asyncio.sleep(LEASE_POLL_S)
+    try:
+        yield
+    finally:
+        lease.release()
+
+
 def take_seed(step: Step, take: int) -> int | None:
-    """The seed sent for a take: takes of a seeded step differ by their seed."""
-    return None if step.seed is None else step.seed + take - 1
+    """The seed sent for a take: takes of a seeded step differ by their seed.
+
+    Take N sends `seed + N - 1`, wrapped to stay an int32 (2**31 - 1 is followed by 0), so
+    every take still gets a seed of its own and the request is never refused for it.
+    """
+    return None if step.seed is None else (step.seed + take - 1) % SEED_RANGE
 
 
 def make_request(step: Step, take: int, images: Sequence[ImagePart]) -> GenerateRequest:

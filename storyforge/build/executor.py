@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from storyforge.build.calls import InputReader, make_request, store_outcome
+from storyforge.build.calls import InputReader, call_lease, make_request, store_outcome
 from storyforge.build.freshness import Decision, decide
 from storyforge.build.limits import Budget, Limits, RateLimiter, Slot
 from storyforge.build.settle import TakeEnd, Takes, cached_result, ended, settle, stale_result
@@ -215,6 +215,15 @@ class _Scheduler:
             self.all_done.set()
 
     async def _attempt(self, takes: Takes, take: int, slot: Slot) -> TakeEnd:
+        key, step_id = takes.decision.key or "", takes.step.id
+        # Another build of this story may be making the same call: wait for its answer.
+        async with call_lease(self.ctx.store, key, take):
+            found = None if step_id in self.ctx.force else self.ctx.store.get_entry(key, take)
+            if found is not None:
+                return TakeEnd(found, status="cached")
+            return await self._send(takes, take, slot)
+
+    async def _send(self, takes: Takes, take: int, slot: Slot) -> TakeEnd:
         step = takes.step
         await self.limiter.wait()
         request = make_request(step, take, self.ctx.reader.images(step, takes.input_sha))

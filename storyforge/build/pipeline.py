@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyforge.build.calls import BuildStore, InputReader
 from storyforge.build.executor import Context, Limits, execute
+from storyforge.build.guards import (
+    check_output_names,
+    default_out,
+    prepare_out,
+    prepare_store,
+    story_inputs,
+)
 from storyforge.build.recorder import MANIFEST_NAME, Recorder, Reporter, RunInfo
 from storyforge.compile.compiler import compile_plan, load_checked
 from storyforge.compile.plan import Plan
@@ -82,8 +88,12 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
         max_attempts=None if options.retries is None else options.retries + 1,
         debug_http=options.debug_http or None,
     )  # fmt: skip
-    store, lock = BuildStore(Store.beside(loaded.path).root), Lock.beside(loaded.path)
-    out = prepare_out(options.out or loaded.root / "out")
+    store = BuildStore(Store.beside(loaded.path).root, warn=reporter.notice)
+    lock = Lock.beside(loaded.path)
+    check_output_names(plan)
+    out = options.out or default_out(loaded.root)
+    prepare_out(out, inputs=story_inputs(loaded, plan), store=store.root)
+    prepare_store(store)
     info = RunInfo(provider_name, options.model or loaded.story.model)
     recorder = Recorder(plan, out, store, lock, reporter, info)
     for text in (notice and f"storyforge: {notice}", *(w.format() for w in plan.warnings)):
@@ -134,20 +144,6 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
         wanted = plan.ancestors(only)
         statuses = [s for s in statuses if s.step.id in wanted]
     return format_plan(plan, statuses, provider=provider_name)
-
-
-def prepare_out(out: Path) -> Path:
-    """Create the output folder before any call: a bad `-o` must not cost a paid call."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        # A name of its own per build: two builds probing one folder must not race.
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".storyforge-write-test-"):
-            pass
-    except OSError as error:
-        raise UsageError(
-            f"-o {out}: cannot write there ({error.strerror or error}); pass a writable folder"
-        ) from error
-    return out
 
 
 def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:

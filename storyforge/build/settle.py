@@ -63,7 +63,9 @@ def settle(takes: Takes, store: Store) -> StepResult:
         e for e in ends if e.status == "skipped"
     ]
     entries = _entries(store, decision.key or "", step.takes, takes.ends)
-    status: StepStatus = bad[0].status if bad else "generated"
+    # Takes answered for another build of the story while this one waited cost it nothing.
+    made = any(e.status == "generated" for e in ends)
+    status: StepStatus = bad[0].status if bad else "generated" if made else "cached"
     chosen = entries.get(decision.selected)
     output_sha = chosen.outputs[0].sha256 if chosen and chosen.outputs and not bad else None
     return StepResult(

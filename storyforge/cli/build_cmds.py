@@ -1,12 +1,37 @@
-"""The `build` command: options in, summary and exit code out (0 ok, 1 failed steps, 130 Ctrl-C)."""
+"""The `build` command: options in, summary and exit code out (1 failed, 130 INT, 143 TERM)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+
+T = TypeVar("T")
+
+
+EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process ended by SIGTERM
+
+
+async def _until_terminated(build: Coroutine[Any, Any, T], stopped: list[int]) -> T:
+    """Run the build; SIGTERM stops it as Ctrl-C does, so the lock and manifest are saved."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+
+    def terminate() -> None:
+        stopped.append(signal.SIGTERM)
+        if task is not None:
+            task.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, terminate)
+    try:
+        return await build
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -102,7 +127,12 @@ def build(
     if dry_run:
         click.echo(pipeline.dry_run(options, progress))
         return
-    report = asyncio.run(pipeline.build(options, progress))
+    stopped: list[int] = []
+    try:
+        report = asyncio.run(_until_terminated(pipeline.build(options, progress), stopped))
+    except asyncio.CancelledError:  # terminated before the build could settle its steps
+        click.echo("storyforge: terminated", err=True)
+        raise click.exceptions.Exit(EXIT_TERMINATED) from None
     sheet = _shown(report.contact_sheet) if report.contact_sheet else None
     click.echo(format_summary(report.results, report.calls, report.spent_usd, sheet))
     for line in format_failures(report.results):
@@ -112,6 +142,8 @@ def build(
             f"storyforge: interrupted; finished steps are kept in {_shown(report.manifest)}",
             err=True,
         )
+    if report.interrupted and stopped:
+        raise click.exceptions.Exit(EXIT_TERMINATED)
     if report.exit_code:
         raise click.exceptions.Exit(report.exit_code)
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from storyforge.errors import StoreError
 from storyforge.mime import extension_for
+from storyforge.names import is_reserved_output_name
 from storyforge.outputs.results import StepResult
 from storyforge.store.fsutil import atomic_writer
 from storyforge.store.objects import Store, StoredOutput
@@ -53,12 +54,18 @@ def write_outputs(out: Path, store: Store, result: StepResult) -> tuple[OutputFi
     """Copy every image of a step's takes into OUT; nothing for a step without a result."""
     if not result.ok:
         return ()
+    if is_reserved_output_name(result.step_id):
+        # The story's checks refuse such ids; this is the last guard before a file is lost.
+        raise StoreError(
+            f"step '{result.step_id}' has the name of one of storyforge's own outputs in "
+            f"{out}; rename the step"
+        )
     files: list[OutputFile] = []
     for entry in result.takes:
         for index, stored in enumerate(entry.outputs, start=1):
             chosen = entry.take == result.selected
             rel = output_path(result.step_id, entry.take, index, chosen, stored.mime_type)
-            _place(store.object_path(stored.sha256), out / rel)
+            _place(store, stored.sha256, out, rel)
             files.append(_describe(entry.take, rel, stored))
     return tuple(files)
 
@@ -67,22 +74,37 @@ def _describe(take: int, rel: str, stored: StoredOutput) -> OutputFile:
     return OutputFile(take, rel, stored.sha256, stored.width, stored.height, stored.mime_type)
 
 
-def _place(source: Path, dest: Path) -> None:
+def _place(store: Store, sha: str, out: Path, rel: str) -> None:
+    dest = out / rel
     try:
-        have = source.stat()
+        have = store.object_stat(sha)
         with contextlib.suppress(FileNotFoundError):
-            now = dest.stat()
-            if now.st_size == have.st_size and now.st_mtime_ns == have.st_mtime_ns:
+            now = dest.lstat()
+            if stat.S_ISREG(now.st_mode) and (now.st_size, now.st_mtime_ns) == (
+                have.st_size,
+                have.st_mtime_ns,
+            ):
                 return
-        _copy(source, dest, have)
+        _check_folders(out, rel)
+        _copy(store.read_object(sha), dest, have)
     except OSError as error:
         raise StoreError(f"cannot write {dest}: {error.strerror or error}") from error
 
 
-def _copy(source: Path, dest: Path, stat: os.stat_result) -> None:
+def _check_folders(out: Path, rel: str) -> None:
+    # A folder of OUT that is a link (say takes/ shipped pointing at a home folder) would
+    # take the copies outside OUT: refused, as the store refuses links.
+    folder = out
+    for name in Path(rel).parts[:-1]:
+        folder = folder / name
+        if folder.is_symlink():
+            raise StoreError(f"{folder} is a symbolic link; remove it: OUT is written, not linked")
+
+
+def _copy(data: bytes, dest: Path, stat_of: os.stat_result) -> None:
     # Outputs can be copied from the store again, so no fsync. The store's mtime goes with
     # the copy (set after the last flush) so the next build can tell the file is current.
-    with atomic_writer(dest, durable=False) as out, source.open("rb") as src:
-        shutil.copyfileobj(src, out)
+    with atomic_writer(dest, durable=False) as out:
+        out.write(data)
         out.flush()
-        os.utime(out.fileno(), ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        os.utime(out.fileno(), ns=(stat_of.st_atime_ns, stat_of.st_mtime_ns))

@@ -8,24 +8,20 @@ never regenerated silently when its request changes; `plan` shows it as stale.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-from storyforge.errors import StoreError
+from storyforge.diagnostics import Diagnostic
+from storyforge.errors import StoreError, StoryError
+from storyforge.store import nofollow
 from storyforge.store.fsutil import atomic_write_text
+from storyforge.store.lockschema import LOCK_VERSION, LockEntry, LockProblem, locate, parse_lock
+from storyforge.store.objects import describe
+
+__all__ = ["LOCK_NAME", "Lock", "LockEntry"]
 
 LOCK_NAME = "story.lock"
-LOCK_VERSION = 1
-
-
-@dataclass(frozen=True, slots=True)
-class LockEntry:
-    """What a step resolved to at the last build (or pick)."""
-
-    key: str
-    take: int = 1
-    sha256: str | None = None  # None: picked for a request not generated yet
-    picked: bool = False
+MAX_LOCK_BYTES = 64 << 20
 
 
 class Lock:
@@ -68,7 +64,7 @@ class Lock:
         """
         try:
             on_disk = _read(self.path)
-        except StoreError:
+        except StoryError:
             on_disk = {}  # a damaged file is simply replaced
         for step_id, entry in on_disk.items():
             if entry.picked and entry != self._seen.get(step_id):
@@ -82,14 +78,25 @@ class Lock:
 
 def _read(path: Path) -> dict[str, LockEntry]:
     try:
-        raw = json.loads(path.read_text("utf-8"))
-        if not isinstance(raw, dict) or raw.get("storyforge") != LOCK_VERSION:
-            raise ValueError(f"expected {{'storyforge': {LOCK_VERSION}, 'steps': {{…}}}}")
-        return {sid: LockEntry(**value) for sid, value in raw["steps"].items()}
+        data = nofollow.read_file(path, limit=MAX_LOCK_BYTES)
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise StoreError(
-            f"{path}: not a valid storyforge lock file ({error}); "
-            "delete it to rebuild the selections from the store"
-        ) from error
+    except OSError as error:
+        raise _problem(path, "", 0, 0, f"cannot be read ({describe(error)})") from error
+    try:
+        text = data.decode("utf-8")
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _problem(path, "", error.lineno, error.colno, f"not JSON ({error.msg})") from None
+    except (UnicodeDecodeError, RecursionError):
+        raise _problem(path, "", 0, 0, "not a JSON text") from None
+    try:
+        return parse_lock(raw)
+    except LockProblem as problem:
+        line, column = locate(text, problem.where)
+        raise _problem(path, ".".join(problem.where), line, column, str(problem)) from None
+
+
+def _problem(path: Path, where: str, line: int, column: int, message: str) -> StoryError:
+    fix = f"fix it, or delete {path.name} to rebuild the selections from the store"
+    return StoryError([Diagnostic(str(path), line, column, where, f"{message}; {fix}")])

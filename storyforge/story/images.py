@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from PIL import Image, ImageOps, ImageStat
 from storyforge.diagnostics import Diagnostic
 from storyforge.errors import StoryError
 from storyforge.mime import extension_for, sniff_mime
-from storyforge.store.fsutil import atomic_write
+from storyforge.story.downscaled import find_copy, keep_copy, read_copy
 from storyforge.story.refpaths import ReferenceProblem, resolve_inside
 
 RGB = tuple[int, int, int]  # the same alias as the plan's: images sit below compile
@@ -79,7 +80,7 @@ class ReferenceFiles:
         """The mean colour of a valid reference file's sent bytes, else None (cached)."""
         if ref not in self._colors:
             try:
-                data = self.check(ref).sent_path.read_bytes()
+                data = read_sent(self.check(ref))
                 self._colors[ref] = average_color(data)
             except (OSError, ValueError):  # unusable files are reported where declared
                 self._colors[ref] = None
@@ -99,14 +100,13 @@ def check_reference(root: Path, ref: str) -> ReferenceImage:
     if max(size) <= MAX_SIDE and len(data) <= MAX_BYTES:
         mime = sniff_mime(data) or ""
         return ReferenceImage(ref, hashlib.sha256(data).hexdigest(), mime, path, False)
-    stem = root / DOWNSCALED_DIR / hashlib.sha256(data).hexdigest()
-    cached = [c for c in (stem.with_suffix(".jpg"), stem.with_suffix(".png")) if c.is_file()]
-    if cached:
-        copy, small = cached[0], cached[0].read_bytes()
+    source_sha = hashlib.sha256(data).hexdigest()
+    found = find_copy(root, source_sha, _small_enough(ref))
+    if found is not None:
+        copy, small = found
     else:
         small, mime = _downscale(data)
-        copy = stem.with_suffix(extension_for(mime))
-        atomic_write(copy, small)
+        copy = keep_copy(root, ref, f"{source_sha}{extension_for(mime)}", small)
     mime = sniff_mime(small) or ""
     return ReferenceImage(ref, hashlib.sha256(small).hexdigest(), mime, copy, True)
 
@@ -119,9 +119,24 @@ def load_reference_bytes(root: Path, ref: str) -> tuple[bytes, str]:
     """
     try:
         image = check_reference(root, ref)
-        return image.sent_path.read_bytes(), image.mime_type
+        return read_sent(image), image.mime_type
     except (ReferenceProblem, OSError) as problem:
         raise StoryError([Diagnostic(str(root), 0, 0, "", str(problem))]) from None
+
+
+def read_sent(image: ReferenceImage) -> bytes:
+    """The bytes sent for a reference: a downscaled copy is read without following links."""
+    return read_copy(image.sent_path) if image.downscaled else image.sent_path.read_bytes()
+
+
+def _small_enough(ref: str) -> Callable[[bytes], bool]:
+    def accept(data: bytes) -> bool:
+        try:
+            return len(data) <= MAX_BYTES and max(_identify(ref, data)) <= TARGET_SIDE
+        except ReferenceProblem:
+            return False
+
+    return accept
 
 
 def average_color(data: bytes) -> RGB:
