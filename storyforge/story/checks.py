@@ -65,6 +65,18 @@ class _Checker:
         if name is not None and name not in self.known[kind]:
             self.error(path, f"unknown {kind} '{name}'{did_you_mean(name, self.known[kind])}")
 
+    def check_speaker(self, path: YamlPath, who: str | None) -> None:
+        """A speaker must be a character; narration is a kind of line, not a character."""
+        if who is None or who in self.known["character"]:
+            return
+        hint = did_you_mean(who, self.known["character"])
+        if not hint and who in _NARRATORS:
+            hint = (
+                "; narration needs no character: write the line as "
+                "`{text: ..., kind: narration}` (or `kind: caption`), with `storyforge: 1.1`"
+            )
+        self.error(path, f"unknown character '{who}'{hint}")
+
     def check_panel(self, path: YamlPath, panel: Panel) -> None:
         """The ids a panel names: its cast, place, style, speakers and input steps."""
         for k, character in enumerate(panel.characters):
@@ -72,7 +84,7 @@ class _Checker:
         self.check_names((*path, "location"), "location", panel.location)
         self.check_names((*path, "style"), "style", panel.style)
         for k, line in enumerate(panel.dialogue):
-            self.check_names((*path, "dialogue", k, "who"), "character", line.who)
+            self.check_speaker((*path, "dialogue", k, "who"), line.who)
         if panel.edit is not None and not STEP_LIKE.fullmatch(panel.edit):
             self.error((*path, "edit"), "edit takes a panel id or <character>.sheet, not a file")
         elif panel.edit is not None:
@@ -92,8 +104,19 @@ class _Checker:
             return
         elif ref.endswith(".sheet") and owner in self.story.characters:
             self.error(path, f"character '{owner}' has no sheet; set sheet: true")
+        elif ref in self.story.characters:
+            sheet = f"{ref}.sheet"
+            fix = (
+                f"use its sheet '{sheet}'"
+                if sheet in self.steps
+                else (f"set sheet: true on it and use '{sheet}', or name its reference file")
+            )
+            self.error(path, f"unknown step '{ref}': '{ref}' is a character; {fix}")
         else:
             self.error(path, f"unknown step '{ref}'{did_you_mean(ref, self.steps)}")
+
+
+_NARRATORS = {"narrator", "narration", "caption", "captions", "voice", "voiceover", "vo", "none"}
 
 
 def _item_path(path: YamlPath, item: Ref) -> YamlPath:

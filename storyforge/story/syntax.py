@@ -49,6 +49,12 @@ _RULES: tuple[tuple[str, str, str, bool], ...] = (
 )  # fmt: skip
 
 
+_UNCLOSED = {
+    "[": "unclosed '['; separate items with ',' and end the list with ']'",
+    "{": "unclosed '{'; separate entries with ',' and end them with '}'",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SyntaxProblem:
     """What a YAML parser reported: its problem and context texts and their 0-based marks."""
@@ -87,6 +93,11 @@ def syntax_diagnostic(file: str, text: str, found: SyntaxProblem) -> Diagnostic:
         if "\t" in indent:
             return Diagnostic(file, line + 1, indent.index("\t") + 1, "", _TAB)
         return Diagnostic(file, line + 1, column + 1, "", "tab character here; use a space")
+    if "node content" in found.problem and not "".join(rows[line:])[column:].strip():
+        opened = unclosed_bracket(text)  # the file ended inside a [ … ] or { … }
+        if opened is not None:
+            at_line, at_column, bracket = opened
+            return Diagnostic(file, at_line, at_column, "", _UNCLOSED[bracket])
     for in_problem, in_context, message, at_context in _RULES:
         if in_problem in found.problem and in_context in found.context:
             if at_context and found.context_line is not None:
@@ -100,3 +111,26 @@ def control_character_diagnostic(file: str, text: str, position: int, code: int)
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
     return Diagnostic(file, line, column, "", f"control character U+{code:04X}; remove it")
+
+
+def unclosed_bracket(text: str) -> tuple[int, int, str] | None:
+    """Where the innermost `[` or `{` still open at the end of `text` is (1-based), if any.
+
+    Quoted text and comments are skipped; this is only asked once the parser has already
+    found the file ending inside a flow collection, so it need not be a full YAML lexer.
+    """
+    stack: list[tuple[int, int, str]] = []
+    for number, row in enumerate(text.split("\n"), start=1):
+        quote = ""
+        for column, char in enumerate(row, start=1):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#" and (column == 1 or row[column - 2] in " \t"):
+                break
+            elif char in "[{":
+                stack.append((number, column, char))
+            elif char in "]}" and stack:
+                stack.pop()
+    return stack[-1] if stack else None

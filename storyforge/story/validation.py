@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from storyforge.diagnostics import Diagnostic, did_you_mean
-from storyforge.story.models import Story
+from storyforge.story.models import ID_PATTERN, Story
 from storyforge.story.sourcemap import SourceMap, YamlPath, format_path
 from storyforge.story.versions import (
     VERSION_PATH,
@@ -117,7 +118,10 @@ class _Error:
 
 
 def _pattern_message(error: _Error) -> str:
-    return f"invalid id '{error.value}': {_ID_RULE}"
+    value = str(error.value)
+    fixed = re.sub(r"[^a-z0-9_-]+", "-", value.lower()).strip("-_")
+    hint = f" (did you mean '{fixed}'?)" if fixed and re.fullmatch(ID_PATTERN, fixed) else ""
+    return f"invalid id '{value}'{hint}: {_ID_RULE}"
 
 
 def _bound_message(error: _Error) -> str:
