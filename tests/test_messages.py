@@ -71,3 +71,12 @@ def test_a_newer_key_in_an_older_file_names_its_version(tmp_path: Path) -> None:
         "story.yaml:6:17: scenes[0].panels[0]: key 'notes' is format 1.1, this file is "
         "format 1; write `storyforge: 1.1` to use it"
     ]
+
+
+def test_a_shut_down_model_is_never_offered_one_past_its_own_shutdown(tmp_path: Path) -> None:
+    text = "storyforge: 1\ntitle: t\nmodel: gemini-2.5-flash-image-preview\n"
+    text += "scenes:\n  - id: s\n    panels: [{id: p}]\n"
+    assert problems(tmp_path, text) == [
+        "story.yaml:3:8: model: model 'gemini-2.5-flash-image-preview' was shut down on "
+        "2026-01-15; use 'gemini-nano-banana-2.1'"
+    ]

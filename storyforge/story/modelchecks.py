@@ -72,7 +72,7 @@ def _uses(story: Story) -> Iterator[_Use]:
 
 def _status(use: _Use, info: ModelInfo, source: SourceMap) -> Iterator[Diagnostic]:
     if info.retired:
-        message = f"model '{info.id}' was shut down on {info.shutdown}; use '{info.replacement}'"
+        message = f"model '{info.id}' was shut down on {info.shutdown}; use '{_live(info)}'"
         yield source.diagnostic(use.model_at, message)
     elif not info.known:
         message = (
@@ -87,6 +87,16 @@ def _status(use: _Use, info: ModelInfo, source: SourceMap) -> Iterator[Diagnosti
             when = f"shuts down on {info.shutdown} (in {days} days)"
         message = f"model '{info.id}' {when}; choose another, e.g. '{DEFAULT_MODEL}'"
         yield source.diagnostic(use.model_at, message, severity="warning")
+
+
+def _live(info: ModelInfo) -> str:
+    """The replacement to suggest: the named one unless it is past its own shutdown."""
+    replacement = model_info(info.replacement) if info.replacement else None
+    if replacement is None or replacement.retired:
+        return DEFAULT_MODEL
+    if replacement.shutdown is not None and today() >= replacement.shutdown:
+        return DEFAULT_MODEL
+    return replacement.id
 
 
 def _ratio_message(ratio: str, info: ModelInfo) -> str:
