@@ -124,7 +124,10 @@ def test_a_damaged_object_is_a_miss_and_is_made_again(
     assert err.count("ignoring .storyforge/objects/") == 1  # told once, not per reader
 
 
-def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+Change = Callable[[dict[str, Any]], None]
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Change:
     def change(raw: dict[str, Any]) -> None:
         target = raw
         for name in path[:-1]:
@@ -148,7 +151,7 @@ def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
     ids=["no-outputs", "int-hash", "str-width", "str-usage", "str-cost", "str-take", "other-key"],
 )  # fmt: skip
 def test_an_entry_of_the_wrong_shape_is_a_miss(
-    built: Path, srv: FakeGemini, capsys: Any, monkeypatch: Any, change: Callable[[dict[str, Any]], None]
+    built: Path, srv: FakeGemini, capsys: Any, monkeypatch: Any, change: Change
 ) -> None:
     entry = _entry_of(built, "p1")
     raw = read_json(entry)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,7 +72,7 @@ def test_an_object_folder_linked_outside_is_not_read(
     entry = story.parent / ".storyforge" / "index" / key[:2] / f"{key}-1.json"
     raw = read_json(entry)
     raw["outputs"][0].update(sha256=digest, size=private.stat().st_size)
-    entry.write_text(__import__("json").dumps(raw))
+    entry.write_text(json.dumps(raw))
     code, _, err = build(story, srv, capsys, monkeypatch)
     assert code == 0, err
     assert not [n for n, data in files_under(story.parent / "out").items() if CANARY in data]
@@ -86,7 +87,7 @@ def _wide_png() -> bytes:
 def test_a_link_planted_in_the_downscale_cache_does_not_send_its_target(
     tmp_path: Path, srv: FakeGemini, capsys: Any, monkeypatch: Any
 ) -> None:
-    text = STORY.replace("{id: p1, prompt: a lamp}", "{id: p1, prompt: a lamp, references: [w.png]}")
+    text = STORY.replace("prompt: a lamp}", "prompt: a lamp, references: [w.png]}")
     story = _story(tmp_path, text)
     wide = _wide_png()
     (story.parent / "w.png").write_bytes(wide)
