@@ -46,7 +46,7 @@ def built(
 
 
 def _entry_of(story: Path, step: str) -> Path:
-    key = read_json(story.parent / "story.lock")["steps"][step]["key"]
+    key: str = read_json(story.parent / "story.lock")["steps"][step]["key"]
     return story.parent / ".storyforge" / "index" / key[:2] / f"{key}-1.json"
 
 
