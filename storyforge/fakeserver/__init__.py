@@ -4,12 +4,14 @@
 
     with FakeGemini(faults=Faults(latency_s=0.1)) as server:
         server.enqueue("503", "429")      # the next two generate requests fail, then succeed
+        server.replay(recorded_body)      # the one after gets a recorded answer, as it is
         ...                               # call server.base_url with x-goog-api-key: fake-key
         server.requests                   # the log, one dict per request
 
-Each log record holds t, t_done, method, path, model, route (generateContent,
-streamGenerateContent, listModels, getModel, upload, listFiles, getFile, deleteFile,
-unknown, tooLarge), status (None when dropped), fault, stream, headers, body, images and text.
+Routes answer under /v1 and /v1beta alike. Each log record holds t, t_done, method, path,
+model, route (generateContent, streamGenerateContent, countTokens, listModels, getModel,
+upload, listFiles, getFile, deleteFile, unknown, tooLarge, error), status (None when
+dropped), fault ("replay" for a recorded answer), stream, headers, body, images and text.
 """
 
 from storyforge.fakeserver.faults import FAULT_NAMES, Faults
