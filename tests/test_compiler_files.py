@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import ImageFile
 
-from storyforge.story.images import DOWNSCALED_DIR
+from storyforge.story.images import DOWNSCALED_DIR, load_reference_bytes
 from tests.compiler_support import bomb_png, compile_errors, compile_text, jpeg, png
 
 ONE_REF = """\
@@ -111,25 +111,22 @@ def test_every_bad_file_is_reported_together(tmp_path: Path) -> None:
     ]
 
 
-def test_a_large_image_is_downscaled_once(tmp_path: Path) -> None:
+def test_a_large_image_is_downscaled_once_and_kept_by_the_build(tmp_path: Path) -> None:
     big = jpeg(4000, 1000)
     root = tmp_path / "story"
     story = ONE_REF.format(ref="refs/wide.jpg")
     first = compile_text(root, story, {"refs/wide.jpg": big}).step("a").inputs[0]
     copy = root / DOWNSCALED_DIR / f"{hashlib.sha256(big).hexdigest()}.jpg"
-    assert copy.is_file()
-    assert first.mime_type == "image/jpeg"
-    assert (
-        first.sha256
-        == hashlib.sha256(copy.read_bytes()).hexdigest()
-        != (hashlib.sha256(big).hexdigest())
-    )
+    assert not copy.exists()  # compiling (validate, plan) writes nothing
+    sent, mime = load_reference_bytes(root, "refs/wide.jpg")  # the build keeps the copy
+    assert copy.read_bytes() == sent
+    assert mime == first.mime_type == "image/jpeg"
+    assert first.sha256 == hashlib.sha256(sent).hexdigest() != hashlib.sha256(big).hexdigest()
     stamp = copy.stat().st_mtime_ns
-    copy_bytes = copy.read_bytes()
     second = compile_text(root, story).step("a").inputs[0]
     assert second == first
+    assert load_reference_bytes(root, "refs/wide.jpg") == (sent, mime)
     assert copy.stat().st_mtime_ns == stamp  # reused, not made again
-    assert copy.read_bytes() == copy_bytes
 
 
 def test_explicit_file_inputs_are_checked_where_written(tmp_path: Path) -> None:

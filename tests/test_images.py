@@ -93,7 +93,7 @@ def test_windows_style_absolute_paths_are_refused(tmp_path: Path) -> None:
 def test_transparent_large_images_stay_png(tmp_path: Path) -> None:
     im = Image.new("RGBA", (3200, 100), (0, 128, 0, 128))
     (tmp_path / "wide.png").write_bytes(encoded(im, "PNG"))
-    image = check_reference(tmp_path, "wide.png")
+    image = check_reference(tmp_path, "wide.png", keep=True)
     assert image.downscaled and image.mime_type == "image/png"
     assert image.sent_path.parent == tmp_path / DOWNSCALED_DIR
     with Image.open(image.sent_path) as small:
@@ -127,9 +127,9 @@ def test_reference_files_check_each_file_once(
     calls: list[str] = []
     real = images.check_reference
 
-    def counting(root: Path, ref: str) -> images.ReferenceImage:
+    def counting(root: Path, ref: str, *, keep: bool = False) -> images.ReferenceImage:
         calls.append(ref)
-        return real(root, ref)
+        return real(root, ref, keep=keep)
 
     monkeypatch.setattr(images, "check_reference", counting)
     files = ReferenceFiles(tmp_path)

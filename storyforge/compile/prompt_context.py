@@ -104,7 +104,8 @@ class PromptMaker:
         ctx: Context = {**self._raw, **self._base, **extra, "style": style_ctx}
         ctx["characters"] = [self._raw[c] for c in cast if c in self._raw]
         rendered = dict(self._raw)
-        for cid in self._dynamic:
+        # The cast's plain descriptions too, so one too long is reported where it is written.
+        for cid in dict.fromkeys([*self._dynamic, *(c for c in cast if c in self._raw)]):
             text = self._field(
                 self._raw[cid]["description"], ctx, ("characters", cid, "description"), problems
             )

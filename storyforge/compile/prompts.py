@@ -2,30 +2,34 @@
 
 Every prompt-bearing field (panel `prompt`, style `prompt`, character `description`) is
 a template rendered with strict undefined names in an immutable sandbox (templates can
-read the context but never change it, so one panel cannot affect the next). Templates
-load from the story folder (nothing outside it, not even through a symlink) and from the
-built-in `storyforge/compile/templates/*.j2`, which are reachable as `builtin/<kind>.j2`.
+read the context but never change it, so one panel cannot affect the next) that bounds
+their time and size (`storyforge.compile.sandbox`). Templates load from the story's own
+template files (`storyforge.compile.templatefiles`) and from the built-in
+`storyforge/compile/templates/*.j2`, which are reachable as `builtin/<kind>.j2`.
 """
 
 from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.exceptions
-import jinja2.runtime
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from storyforge.compile import limits
+from storyforge.compile.bounds import TemplateBound, TemplateOverrun
 from storyforge.compile.phrases import capfirst, clause, is_template, sentence, tidy
+from storyforge.compile.sandbox import BoundedSandbox
 from storyforge.compile.substitute import substitute
+from storyforge.compile.templatefiles import StoryFolderLoader, TemplateRefused
 from storyforge.diagnostics import did_you_mean
 from storyforge.story.refpaths import story_files
 from storyforge.story.sourcemap import YamlPath
 
+_BUILTIN = Path(__file__).parent.resolve() / "templates"
 _Loaded = jinja2.Template | str  # a compiled template, or why it could not be compiled
 
 
@@ -35,55 +39,6 @@ class TemplateProblem(ValueError):
     def __init__(self, message: str, path: YamlPath) -> None:
         self.path = path
         super().__init__(message)
-
-
-MAX_PROMPT_CHARS = 100_000  # far beyond any real prompt; a runaway template stops here
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with a bound on what a stranger's template can make.
-
-    `"a" * 10**9` or `9 ** 9 ** 9` would exhaust memory or time before any output
-    exists, so those operators are checked; output size is bounded while rendering.
-    """
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(
-        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
-    ) -> Any:
-        """Refuse `*` that would build a huge sequence and `**` with a large exponent."""
-        if operator == "**" and isinstance(right, int) and abs(right) > 64:
-            raise jinja2.exceptions.SecurityError("exponent too large in template")
-        if operator == "*" and _huge_repeat(left, right):
-            raise jinja2.exceptions.SecurityError(
-                f"template text longer than {MAX_PROMPT_CHARS:,} characters"
-            )
-        return super().call_binop(context, operator, left, right)
-
-
-def _huge_repeat(left: Any, right: Any) -> bool:
-    for seq, count in ((left, right), (right, left)):
-        if isinstance(seq, str | list | tuple) and isinstance(count, int):
-            return len(seq) * count > MAX_PROMPT_CHARS
-    return False
-
-
-def _bounded(chunks: Iterable[str]) -> str:
-    out: list[str] = []
-    size = 0
-    for chunk in chunks:
-        size += len(chunk)
-        if size > MAX_PROMPT_CHARS:
-            raise jinja2.exceptions.SecurityError(
-                f"template text longer than {MAX_PROMPT_CHARS:,} characters"
-            )
-        out.append(chunk)
-    return "".join(out)
-
-
-class _LeavesFolder(jinja2.TemplateError):
-    """A template path that resolves outside the story folder (not "not found": no fallback)."""
 
 
 class _Undefined(jinja2.StrictUndefined):
@@ -108,22 +63,6 @@ class _Undefined(jinja2.StrictUndefined):
         return str(super()._undefined_message)
 
 
-class _StoryFolderLoader(jinja2.FileSystemLoader):
-    """A FileSystemLoader (which already refuses `..`) that also refuses symlinks out."""
-
-    def __init__(self, root: Path) -> None:
-        super().__init__(root)
-        self._root = root.resolve()
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        source = super().get_source(environment, template)
-        if not Path(source[1]).resolve().is_relative_to(self._root):
-            raise _LeavesFolder(template)
-        return source
-
-
 class PromptRenderer:
     """Renders story fields and kind templates for one story folder; compiles each once."""
 
@@ -136,17 +75,17 @@ class PromptRenderer:
                 jinja2.PrefixLoader(
                     {"builtin": jinja2.PackageLoader("storyforge.compile", "templates")}
                 ),
-                _StoryFolderLoader(root),
+                StoryFolderLoader(root),
             ]
         )
-        self._env = _Sandbox(
+        self._env = BoundedSandbox(
             loader=loader,
             undefined=_Undefined,
             autoescape=False,
             keep_trailing_newline=False,
             auto_reload=False,
         )
-        self._env.filters.update(sentence=sentence, clause=clause, capfirst=capfirst)
+        self._env.add_filters({"sentence": sentence, "clause": clause, "capfirst": capfirst})
         self._inline: dict[str, _Loaded] = {}
         self._kinds: dict[str, _Loaded] = {}
         self._files: list[str] | None = None
@@ -159,14 +98,14 @@ class PromptRenderer:
                 a missing included file or any other error, located at `path`.
         """
         if not is_template(source):
-            return source.strip()
-        quick = substitute(source, context)
+            return _plain(source.strip(), path)
+        quick = substitute(source, context, limits.MAX_PROMPT_CHARS)
         if quick is not None:
             return quick.strip()
         template = self._inline.get(source)
         if template is None:
             template = self._inline[source] = self._load(lambda: self._env.from_string(source))
-        return self._render(template, context, None, path).strip()
+        return self._render(template, context, None, path, (self._inline, source)).strip()
 
     def compose(self, kind: str, context: Mapping[str, Any]) -> str:
         """Render the kind's template (the story's override, else the built-in), tidied.
@@ -178,7 +117,8 @@ class PromptRenderer:
         template = self._kinds.get(kind)
         if template is None:
             template = self._kinds[kind] = self._load(lambda: self._kind_template(name), name)
-        return tidy(self._render(template, context, name, ("templates", kind)))
+        where = ("templates", kind)
+        return tidy(self._render(template, context, name, where, (self._kinds, kind)))
 
     def _kind_template(self, name: str) -> jinja2.Template:
         template = self._env.get_template(name)
@@ -195,20 +135,30 @@ class PromptRenderer:
             return self._explain(error, {}, name)
 
     def _render(
-        self, template: _Loaded, context: Mapping[str, Any], name: str | None, path: YamlPath
+        self,
+        template: _Loaded,
+        context: Mapping[str, Any],
+        name: str | None,
+        path: YamlPath,
+        cache: tuple[dict[str, _Loaded], str],
     ) -> str:
         if isinstance(template, str):
             raise TemplateProblem(template, path)
         try:
-            return _bounded(template.generate(context))
+            with self._env.rendering():
+                return self._env.bounded(template.generate(context))
         except Exception as error:  # a story's template may raise anything
-            raise TemplateProblem(self._explain(error, context, name), path) from None
+            message = self._explain(error, context, name)
+            if isinstance(error, TemplateOverrun):  # so a thousand panels fail at once
+                cache[0][cache[1]] = message
+            raise TemplateProblem(message, path) from None
 
     def _explain(self, error: Exception, context: Mapping[str, Any], name: str | None) -> str:
         message = _message(error, context, self._template_files)
         file, line = _origin(error)
         where = name if file is None or file.startswith("<") else self._relative(file)
-        if isinstance(error, jinja2.TemplateNotFound) and where == name == error.name:
+        refused = isinstance(error, jinja2.TemplateNotFound | TemplateRefused)
+        if refused and where == name == getattr(error, "name", None):
             return message
         if where:
             return f"{where}{f', line {line}' if line else ''}: {message}"
@@ -216,6 +166,8 @@ class PromptRenderer:
 
     def _relative(self, file: str) -> str:
         path, root = Path(file).resolve(), self._root.resolve()
+        if path.is_relative_to(_BUILTIN):
+            return f"builtin/{path.relative_to(_BUILTIN).as_posix()}"
         return path.relative_to(root).as_posix() if path.is_relative_to(root) else file
 
     def _template_files(self) -> list[str]:
@@ -225,11 +177,8 @@ class PromptRenderer:
 
 
 def _message(error: Exception, context: Mapping[str, Any], files: Callable[[], list[str]]) -> str:
-    if isinstance(error, _LeavesFolder) or (
-        isinstance(error, jinja2.TemplateNotFound) and _escapes(str(error.name))
-    ):
-        name = error.message if isinstance(error, _LeavesFolder) else error.name
-        return f"template '{name}' leaves the story folder; templates must stay inside it"
+    if isinstance(error, TemplateRefused | TemplateBound):
+        return str(error)
     if isinstance(error, jinja2.TemplateNotFound):
         return f"no such template file '{error.name}'{did_you_mean(str(error.name), files())}"
     if isinstance(error, jinja2.TemplateSyntaxError):
@@ -241,8 +190,14 @@ def _message(error: Exception, context: Mapping[str, Any], files: Callable[[], l
     return f"template error: {type(error).__name__}: {error}"
 
 
-def _escapes(name: str) -> bool:
-    return name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name)
+def _plain(text: str, path: YamlPath) -> str:
+    if len(text) > limits.MAX_PROMPT_CHARS:
+        message = (
+            f"the prompt is {len(text):,} characters; prompts may have at most "
+            f"{limits.MAX_PROMPT_CHARS:,} characters"
+        )
+        raise TemplateProblem(message, path)
+    return text
 
 
 def _undefined(text: str, context: Mapping[str, Any]) -> str:

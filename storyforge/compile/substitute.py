@@ -17,17 +17,18 @@ _EXPRESSION = re.compile(r"\{\{ *([A-Za-z]\w*(?:\.[A-Za-z]\w*)*) *\}\}")
 _DICT_ATTRIBUTES = frozenset(dir(dict))  # Jinja looks these up as methods before as keys
 
 
-def substitute(source: str, context: Mapping[str, Any]) -> str | None:
-    """The rendered text, or None when the template needs Jinja."""
+def substitute(source: str, context: Mapping[str, Any], limit: int) -> str | None:
+    """The rendered text, or None when the template needs Jinja (or passes `limit` chars)."""
     if "{%" in source or "{#" in source:
         return None
     pieces: list[str] = []
-    last = 0
+    last = size = 0
     for match in _EXPRESSION.finditer(source):
         literal = source[last : match.start()]
         value = _lookup(match[1], context)
-        if value is None or "{{" in literal:
-            return None
+        size += len(literal) + len(value or "")
+        if value is None or "{{" in literal or size > limit:
+            return None  # Jinja renders it, or reports it with its bounds
         pieces += (literal, value)
         last = match.end()
     rest = source[last:]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from storyforge.diagnostics import Diagnostic, did_you_mean
+from storyforge.story.idchecks import check_id_names
 from storyforge.story.modelchecks import check_models
 from storyforge.story.models import Panel, Ref, Story, ref_path
 from storyforge.story.sourcemap import SourceMap, YamlPath
@@ -25,7 +26,7 @@ def check_story(story: Story, source: SourceMap) -> list[Diagnostic]:
         checker.check_names(("scenes", i, "style"), "style", scene.style)
         for j, panel in enumerate(scene.panels):
             checker.check_panel(("scenes", i, "panels", j), panel)
-    return [*checker.problems, *check_models(story, source)]
+    return [*checker.problems, *check_id_names(story, source), *check_models(story, source)]
 
 
 @dataclass(slots=True)

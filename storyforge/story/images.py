@@ -48,14 +48,16 @@ class ReferenceImage:
     mime_type: str  # of the bytes sent
     sent_path: Path  # the file itself, or its downscaled copy
     downscaled: bool
+    sent: bytes | None = None  # a downscaled copy made but not kept (validate and plan)
 
 
 class ReferenceFiles:
     """The reference files of one compile: each checked, and its colour sampled, at most once."""
 
-    def __init__(self, root: Path) -> None:
-        """Check files under the story folder `root`."""
+    def __init__(self, root: Path, *, keep: bool = False) -> None:
+        """Check files under the story folder `root`; only a build `keep`s downscaled copies."""
         self.root = root
+        self._keep = keep
         self._checked: dict[str, ReferenceImage | ReferenceProblem] = {}
         self._colors: dict[str, RGB | None] = {}
 
@@ -68,7 +70,7 @@ class ReferenceFiles:
         found = self._checked.get(ref)
         if found is None:
             try:
-                found = check_reference(self.root, ref)
+                found = check_reference(self.root, ref, keep=self._keep)
             except ReferenceProblem as problem:
                 found = problem
             self._checked[ref] = found
@@ -87,8 +89,11 @@ class ReferenceFiles:
         return self._colors[ref]
 
 
-def check_reference(root: Path, ref: str) -> ReferenceImage:
+def check_reference(root: Path, ref: str, *, keep: bool = False) -> ReferenceImage:
     """Confine, read, identify and (when too large) downscale one reference file.
+
+    A downscaled copy is kept in the story's cache only when `keep` is set (by the build):
+    `validate` and `plan` write nothing, so they make the copy in memory when none is kept.
 
     Raises:
         ReferenceProblem: the file is outside the story folder, missing, not a PNG, JPEG
@@ -106,7 +111,11 @@ def check_reference(root: Path, ref: str) -> ReferenceImage:
         copy, small = found
     else:
         small, mime = _downscale(data)
-        copy = keep_copy(root, ref, f"{source_sha}{extension_for(mime)}", small)
+        name = f"{source_sha}{extension_for(mime)}"
+        if not keep:
+            sha, mime = hashlib.sha256(small).hexdigest(), sniff_mime(small) or ""
+            return ReferenceImage(ref, sha, mime, root / DOWNSCALED_DIR / name, True, small)
+        copy = keep_copy(root, ref, name, small)
     mime = sniff_mime(small) or ""
     return ReferenceImage(ref, hashlib.sha256(small).hexdigest(), mime, copy, True)
 
@@ -118,7 +127,7 @@ def load_reference_bytes(root: Path, ref: str) -> tuple[bytes, str]:
         StoryError: the file is no longer a valid reference (see `check_reference`).
     """
     try:
-        image = check_reference(root, ref)
+        image = check_reference(root, ref, keep=True)
         return read_sent(image), image.mime_type
     except (ReferenceProblem, OSError) as problem:
         raise StoryError([Diagnostic(str(root), 0, 0, "", str(problem))]) from None
@@ -126,6 +135,8 @@ def load_reference_bytes(root: Path, ref: str) -> tuple[bytes, str]:
 
 def read_sent(image: ReferenceImage) -> bytes:
     """The bytes sent for a reference: a downscaled copy is read without following links."""
+    if image.sent is not None:
+        return image.sent
     return read_copy(image.sent_path) if image.downscaled else image.sent_path.read_bytes()
 
 
