@@ -17,7 +17,14 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from storyforge.outputs.sheet_pages import render_contact_sheet
 from storyforge.render.chainfont import NO_RAQM, ChainFont
 from storyforge.render.contact_panel import SheetPanel
-from storyforge.render.fontchain import CHAIN, coverage, font_path, split_runs, visual_runs
+from storyforge.render.fontchain import (
+    CHAIN,
+    base_direction,
+    coverage,
+    font_path,
+    split_runs,
+    visual_runs,
+)
 from storyforge.render.sketch import SketchSpec, render_sketch
 from storyforge.render.text import ELLIPSIS, fit_line, font, unsupported_scripts, wrap
 
@@ -177,6 +184,17 @@ def test_long_text_wraps_in_any_script_and_nothing_is_lost() -> None:
         assert joined.replace(" ", "") == text.replace(" ", "")
 
 
+def test_a_wrapped_line_keeps_its_paragraphs_direction() -> None:
+    text = "HTTP 503: " + SAMPLES["Arabic"] + " " + SAMPLES["CJK"]
+    lines = wrap(text, font(21), 180, 10)
+    assert len(lines) > 2
+    assert all(base_direction(line) == "ltr" for line in lines)
+    assert "".join(lines).replace("\u200e", "").replace(" ", "") == text.replace(" ", "")
+    # Without the mark the second line, which starts in Arabic, would read right to left.
+    assert lines[1].startswith("\u200e") and base_direction(lines[1][1:]) == "rtl"
+    assert wrap(SAMPLES["Hebrew"] * 3, font(21), 120, 10)[1][0] != "\u200f"
+
+
 def test_cjk_lines_break_between_characters_but_not_before_closing_marks() -> None:
     lines = wrap("Mara: 灯台守の物語、中文字幕。" * 3, font(21), 200, 20)
     assert lines[0].startswith("Mara: 灯")  # the CJK text starts on the name's line
@@ -215,7 +233,7 @@ def assert_no_tofu(drawn: list[tuple[str, str]], expected: list[str]) -> None:
     boxes = {path: ink(face, NOWHERE) for path, face in faces.items()}
     for path, text in drawn:
         for cluster in clusters(text):
-            if cluster.isspace():
+            if cluster.isspace() or cluster in {"\u200e", "\u200f"}:  # direction marks
                 continue
             glyph = ink(faces[path], cluster)
             assert glyph.getbbox() and not same(glyph, boxes[path]), (Path(path).name, cluster)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from PIL import ImageDraw, ImageFont
 
 from storyforge.render.chainfont import ChainFont
+from storyforge.render.fontchain import base_direction
 from storyforge.render.scripts import unsupported_scripts
 
 __all__ = [
@@ -82,7 +83,10 @@ def fit_line(text: str, face: Font, width: float) -> str:
 def wrap(text: str, face: Font, width: float, max_lines: int) -> list[str]:
     """Greedy word wrap to `width` pixels; the last kept line ends in an ellipsis if text is cut.
 
-    Lines break at spaces, and between CJK characters, which are written without them.
+    Lines break at spaces, and between CJK characters, which are written without them. A
+    line that would read in the other direction than its paragraph on its own (an Arabic
+    phrase wrapped onto the next line of an English one) starts with an invisible
+    left-to-right or right-to-left mark, so each line is drawn in the paragraph's direction.
     """
     if max_lines <= 0:
         return []
@@ -103,10 +107,10 @@ def wrap(text: str, face: Font, width: float, max_lines: int) -> list[str]:
         if len(lines) == max_lines:
             rest = lines[-1] + "".join(f"{' ' if s else ''}{w}" for w, s in tokens[index:])
             lines[-1] = fit_line(rest, face, width)
-            return lines
+            return _in_direction(lines, text)
     if current:
         lines.append(current)
-    return lines
+    return _in_direction(lines, text)
 
 
 def draw_lines(
@@ -123,6 +127,14 @@ def draw_lines(
         draw.text((x, y), line, font=face, fill=fill)
         y += step
     return y
+
+
+def _in_direction(lines: list[str], paragraph: str) -> list[str]:
+    if paragraph.isascii():
+        return lines
+    direction = base_direction(paragraph)
+    mark = "\u200f" if direction == "rtl" else "\u200e"
+    return [line if base_direction(line) == direction else mark + line for line in lines]
 
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
