@@ -36,7 +36,7 @@ HOSTILE_TEMPLATES = [
     "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}",
     '{{ "a".ljust(1000000000) }}',
     '{{ "%1000000000d" % 1 }}',
-    "{{ range(99999) | join(\"x\" * 99999) }}",
+    '{{ range(99999) | join("x" * 99999) }}',
     "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
     "{{ " + "(" * 500 + "1" + ")" * 500 + " }}",
     "{{ ().__class__.__mro__ }}",
