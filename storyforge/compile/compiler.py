@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from itertools import pairwise
 from pathlib import Path
 
+from storyforge.compile.book_checks import book_diagnostics
 from storyforge.compile.graph import find_cycles, schedule
 from storyforge.compile.plan import Plan
 from storyforge.compile.steps import Built, StepBuilder
@@ -54,7 +55,7 @@ def compile_plan(loaded: LoadedStory) -> Plan:
     Raises:
         StoryError: with every problem found: reference files (outside the story folder,
             missing, not images, too large), templates, explicit inputs beyond the model's
-            limit, and dependency cycles.
+            limit, a book's tier heights and lettering that cannot fit, and dependency cycles.
     """
     story = loaded.story
     builder = StepBuilder(story, loaded.source, ReferenceFiles(loaded.root))
@@ -67,7 +68,9 @@ def compile_plan(loaded: LoadedStory) -> Plan:
     ]
     story_order = {b.step.id: n for n, b in enumerate(built)}
     deps = {b.step.id: tuple(dict.fromkeys(b.step.step_inputs)) for b in built}
-    problems = [*builder.problems, *_cycle_problems(deps, story_order, built, loaded.source)]
+    book_errors, book_warnings = book_diagnostics(story, loaded.source)
+    problems = [*builder.problems, *book_errors]
+    problems += _cycle_problems(deps, story_order, built, loaded.source)
     if problems:
         raise StoryError(list(dict.fromkeys(problems)))
     order, rank = schedule(deps, story_order)
@@ -80,7 +83,7 @@ def compile_plan(loaded: LoadedStory) -> Plan:
         steps=tuple(steps[sid] for sid in order),
         deps=deps,
         rank=rank,
-        warnings=(*loaded.warnings, *builder.warnings()),
+        warnings=(*loaded.warnings, *builder.warnings(), *book_warnings),
     )
 
 

@@ -8,7 +8,8 @@ description) and `characters` (the step's characters). The kind templates also s
 `prompt` (the rendered panel prompt), for a sheet `character`, and ready-made phrases
 (each "" when there is nothing to say): `shot` ("Wide shot"), `setting` (the location's
 description, else its name), `cast` ("Mara, a keeper; Tomas, a boy") and `style_prompt`.
-Dialogue is never in the context, so it can never reach the art.
+Dialogue is never in the context, so it can never reach the art; in a lettered book every
+panel prompt ends by asking for art with no text at all (`NO_LETTERING`).
 
 Style prompts and character descriptions are rendered first, seeing descriptions as
 written; the panel prompt and the kind template then see the rendered ones. A character
@@ -28,6 +29,8 @@ BUILTIN_NAMES = frozenset(
     {"vars", "story", "style", "scene", "panel", "location", "characters", "character", "prompt"}
 )
 Context = dict[str, Any]
+# A lettered book letters its pages after generation: the art must leave that to it.
+NO_LETTERING = "No text, captions, lettering or speech balloons anywhere in the image."
 
 
 class PromptMaker:
@@ -86,7 +89,11 @@ class PromptMaker:
             "location": self._location(location_id),
         }
         source = (panel.prompt, (*at, "prompt"))
-        return self._make(kind, extra, style_id, panel.characters, source)
+        prompt, problems = self._make(kind, extra, style_id, panel.characters, source)
+        book = self._story.book
+        if book is not None and book.lettered and prompt:
+            prompt = f"{prompt}\n{NO_LETTERING}"
+        return prompt, problems
 
     def _make(
         self,

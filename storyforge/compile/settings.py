@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storyforge.capabilities import model_info
+from storyforge.render.geometry import nearest_ratio
 from storyforge.story.models import Panel, Scene, Story
 
 
@@ -35,11 +36,19 @@ def sheet_settings(story: Story) -> Settings:
     )
 
 
-def panel_settings(story: Story, scene: Scene, panel: Panel) -> Settings:
-    """A panel's settings; ratio and modalities may also come from its scene."""
+def panel_settings(
+    story: Story, scene: Scene, panel: Panel, cell_ratio: float | None = None
+) -> Settings:
+    """A panel's settings; ratio and modalities may also come from its scene.
+
+    In a book (`cell_ratio`, its cell's width over height) a panel that sets no ratio of
+    its own gets the model's ratio nearest its cell: layout first.
+    """
+    model = panel.model or story.model
+    from_cell = None if cell_ratio is None else nearest_ratio(cell_ratio, model_info(model).ratios)
     return _settings(
-        panel.model or story.model,
-        panel.aspect_ratio or scene.aspect_ratio or story.aspect_ratio,
+        model,
+        panel.aspect_ratio or from_cell or scene.aspect_ratio or story.aspect_ratio,
         panel.image_size or story.image_size,
         panel.modalities or scene.modalities or story.modalities,
         panel.seed if panel.seed is not None else story.seed,

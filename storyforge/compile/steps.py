@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from storyforge.compile.book import book_layout
 from storyforge.compile.palette import Palette
 from storyforge.compile.plan import Input, Step
 from storyforge.compile.prompt_context import PromptMaker
@@ -46,6 +47,11 @@ class StepBuilder:
         self._palette = Palette(story, files)
         renderer = PromptRenderer(files.root, story.templates.model_dump())
         self._prompts = PromptMaker(story, renderer)
+        layout = book_layout(story)
+        # Layout first: in a book each panel's ratio comes from its cell (`panel_settings`).
+        self._cell_ratios = {} if layout is None else {
+            pid: slot.frame.ratio for pid, slot in layout.slots().items()
+        }  # fmt: skip
         sheets = [f"{c}.sheet" for c, char in story.characters.items() if char.sheet]
         panels = [p.id for scene in story.scenes for p in scene.panels]
         self.step_ids = frozenset(sheets + panels)
@@ -84,7 +90,7 @@ class StepBuilder:
         panel = scene.panels[panel_index]
         at: YamlPath = ("scenes", scene_index, "panels", panel_index)
         kind = step_kind(panel)
-        settings = panel_settings(self._story, scene, panel)
+        settings = panel_settings(self._story, scene, panel, self._cell_ratios.get(panel.id))
         explicit = explicit_candidates(panel, at, self.step_ids)
         auto = automatic_candidates(self._story, scene, panel_index, at, self.step_ids)
         chosen = self._select(settings, explicit, auto)

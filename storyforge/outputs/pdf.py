@@ -86,6 +86,13 @@ class PdfWriter:
         self._pdf.polygon(list(points), style=style)
         self._pdf.set_dash_pattern()
 
+    def segments(self, lines: Sequence[tuple[Point, Point]], color: Color, width: float) -> None:
+        """Separate straight lines of one colour and width (dashes drawn as geometry)."""
+        self._pdf.set_draw_color(*color)
+        self._pdf.set_line_width(width)
+        for (x0, y0), (x1, y1) in lines:
+            self._pdf.line(x0, y0, x1, y1)
+
     def rect(self, rect: Rect, fill: Color | None = None, stroke: Color | None = None,
              width: float = 0.0) -> None:  # fmt: skip
         """A rectangle, filled and/or outlined."""
