@@ -108,12 +108,12 @@ def compare(old: Side, new: Side, *, provider: str, store: Store, story: str) ->
         if step.id in old.steps:
             row = _classify(step, old, new, changes, moved.get(step.id, ""))
         else:
-            row = StepDiff(step.id, "added", after=new.steps[step.id].image)
+            row = StepDiff(step.id, "added", f"not in {old.label}", None, new.steps[step.id].image)
         row = _with_calls(row, calls.get(step.id, 0))
         changes[step.id] = row.change
         rows.append(row)
     rows += [
-        StepDiff(sid, "removed", before=_before(old, sid))
+        StepDiff(sid, "removed", f"not in {new.label}", _before(old, sid))
         for sid in old.steps
         if sid not in changes
     ]
@@ -148,7 +148,7 @@ def _classify(step: Step, old: Side, new: Side, changes: dict[str, Change], move
         if entry and is_flagged(entry) and entry.key != h.key:
             chose = "picked" if entry.picked else "approved"
             why = (
-                f"take {entry.take} was {chose} for an earlier request ({why}); "
+                f"take {entry.take} was {chose} for an earlier request: {why}; "
                 f"pick a take again, or build --force {step.id}"
             )
             return StepDiff(step.id, "stale", why, before, after, moved)

@@ -7,6 +7,7 @@ written as YAML paths (`characters.mara.description`), so a reviewer can find it
 from __future__ import annotations
 
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 from typing import Any
 
 from storyforge.story.models import Panel, Scene, Story
@@ -81,31 +82,33 @@ def _changed_keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def moves(base: Story | None, head: Story | None) -> dict[str, str]:
     """Panel id -> "moved from one, panel 4 to two, panel 1" for panels that changed place.
 
-    Places are compared among the panels both sides have, so adding or removing a panel
-    does not make every later one look moved.
+    A panel moved when its scene changed, or when it left the longest run its scene's
+    other panels keep in order; so adding, removing or moving one panel never makes
+    the panels after it look moved.
     """
     if base is None or head is None:
         return {}
-    common = _panel_ids(base) & _panel_ids(head)
-    old, new = _places(base, common), _places(head, common)
-    out = {}
-    for pid in sorted(common):
-        if old[pid][:2] != new[pid][:2]:
-            (scene_a, _, at_a), (scene_b, _, at_b) = old[pid], new[pid]
-            out[pid] = f"moved from {scene_a}, panel {at_a} to {scene_b}, panel {at_b}"
-    return out
+    old, new = _places(base), _places(head)
+    common = old.keys() & new.keys()
+    moved = {pid for pid in common if old[pid][0] != new[pid][0]}
+    for scene in head.scenes:
+        stayed = [pid for pid in common - moved if new[pid][0] == scene.id]
+        before = sorted(stayed, key=lambda pid: old[pid][1])
+        after = sorted(stayed, key=lambda pid: new[pid][1])
+        matcher = SequenceMatcher(None, before, after, autojunk=False)
+        kept = {pid for m in matcher.get_matching_blocks() for pid in after[m.b : m.b + m.size]}
+        moved |= set(stayed) - kept
+    return {pid: _moved(old[pid], new[pid]) for pid in sorted(moved)}
 
 
-def _panel_ids(story: Story) -> set[str]:
-    return {p.id for scene in story.scenes for p in scene.panels}
+def _moved(old: tuple[str, int], new: tuple[str, int]) -> str:
+    return f"moved from {old[0]}, panel {old[1]} to {new[0]}, panel {new[1]}"
 
 
-def _places(story: Story, common: set[str]) -> dict[str, tuple[str, int, int]]:
-    """Panel id -> (scene id, rank among the common panels of its scene, 1-based position)."""
-    out = {}
-    for scene in story.scenes:
-        shared = [p.id for p in scene.panels if p.id in common]
-        for n, panel in enumerate(scene.panels, start=1):
-            if panel.id in common:
-                out[panel.id] = (scene.id, shared.index(panel.id), n)
-    return out
+def _places(story: Story) -> dict[str, tuple[str, int]]:
+    """Panel id -> (scene id, 1-based position in the scene)."""
+    return {
+        panel.id: (scene.id, n)
+        for scene in story.scenes
+        for n, panel in enumerate(scene.panels, start=1)
+    }
