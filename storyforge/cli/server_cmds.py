@@ -48,6 +48,18 @@ _FAKE_ENV = {"google": ("GEMINI_BASE_URL", "GEMINI_API_KEY"),
     help="Append one JSON line per request to this file (keys redacted).",
 )  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random faults.")
+@click.option(
+    "--quota-rpm", type=click.FloatRange(min=0, min_open=True), metavar="N",
+    help="Generate requests a minute before 429 with RetryInfo (a token bucket).",
+)  # fmt: skip
+@click.option(
+    "--batch-run", "batch_run", type=click.FloatRange(min=0), default=5.0, show_default=True,
+    metavar="S", help="How long a batch job runs before it succeeds.",
+)  # fmt: skip
+@click.option(
+    "--batch-row-errors", type=click.IntRange(min=0), default=0, metavar="N",
+    help="Every Nth row of a batch job fails (0: none).",
+)  # fmt: skip
 def fake_server_command(
     host: str,
     port: int,
@@ -63,10 +75,13 @@ def fake_server_command(
     text_only_word: str | None,
     log_path: Path | None,
     seed: int,
+    quota_rpm: float | None,
+    batch_run: float,
+    batch_row_errors: int,
 ) -> None:
     """Serve a fake Gemini image API on loopback for tests and CI, until Ctrl-C."""
     # Imported here so that other commands start without the server's modules.
-    from storyforge.fakeserver import FakeGemini, Faults
+    from storyforge.fakeserver import BatchSettings, FakeGemini, Faults
 
     _check_fake_server_values(port, api_key, latency, retry_delay, (p429, p503, p500), log_path)
     faults = Faults(
@@ -76,7 +91,8 @@ def fake_server_command(
     )  # fmt: skip
     server = FakeGemini(
         host=host, port=port, mode="comet" if mode == "comet" else "google", api_key=api_key,
-        faults=faults, log_path=log_path,
+        faults=faults, log_path=log_path, quota_rpm=quota_rpm,
+        batch=BatchSettings(run_s=batch_run, row_error_every=batch_row_errors),
     )  # fmt: skip
     try:
         server.start()

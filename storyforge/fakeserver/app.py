@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from storyforge.fakeserver import auth, catalog, file_routes, generate, tokens
+from storyforge.fakeserver import auth, batch_routes, catalog, file_routes, generate, tokens
 from storyforge.fakeserver.auth import Mode
+from storyforge.fakeserver.batches import BatchSettings, BatchStore
 from storyforge.fakeserver.envelopes import comet_error, html_answer
 from storyforge.fakeserver.exchange import JSON_TYPE, Answer, ApiError, Incoming, json_answer
+from storyforge.fakeserver.fault_answers import rate_limited
 from storyforge.fakeserver.faults import FaultPicker, Faults, Replay
 from storyforge.fakeserver.files import FileStore
 from storyforge.fakeserver.log import RequestLog, body_for_log, redact_headers, redact_target
+from storyforge.fakeserver.quota import TokenBucket
 from storyforge.fakeserver.validate import parse_call
 
 GENERATE_ROUTES = frozenset({"generateContent", "streamGenerateContent"})
@@ -25,16 +30,23 @@ _ROUTES = tuple(
     (method, re.compile(pattern), name)
     for method, pattern, name in (
         ("POST", _VERSION + r"/models/(?P<arg>[^/:]+):"
-         r"(?P<name>generateContent|streamGenerateContent|countTokens)", ""),
+         r"(?P<name>generateContent|streamGenerateContent|countTokens|batchGenerateContent)", ""),
         ("GET", _VERSION + r"/models", "listModels"),
         ("GET", _VERSION + r"/models/(?P<arg>[^/:]+)", "getModel"),
         ("POST", r"/upload" + _VERSION + r"/files", "upload"),
         ("GET", _VERSION + r"/files", "listFiles"),
+        ("GET", r"(?:/download)?" + _VERSION + r"/files/(?P<arg>[^/:]+):download", "download"),
+        ("GET", _VERSION + r"/batches", "listBatches"),
+        ("GET", _VERSION + r"/batches/(?P<arg>[^/:]+)", "getBatch"),
+        ("POST", _VERSION + r"/batches/(?P<arg>[^/:]+):cancel", "cancelBatch"),
+        ("DELETE", _VERSION + r"/batches/(?P<arg>[^/:]+)", "deleteBatch"),
         ("GET", _VERSION + r"/files/(?P<arg>[^/]+)", "getFile"),
         ("DELETE", _VERSION + r"/files/(?P<arg>[^/]+)", "deleteFile"),
     )
 )  # fmt: skip
-_MODEL_ROUTES = GENERATE_ROUTES | {"getModel", "countTokens"}
+_MODEL_ROUTES = GENERATE_ROUTES | {"getModel", "countTokens", "batchGenerateContent"}
+# Google's rpc codes for the HTTP statuses a batch row can fail with (BATCH.md §4.3).
+_RPC_CODES = {400: 3, 403: 7, 404: 5, 429: 8, 500: 13, 503: 14, 504: 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +73,23 @@ class App:
     """Everything the fake service knows: its key, faults, files and the request log."""
 
     def __init__(
-        self, *, mode: Mode, api_key: str, faults: Faults, log_path: Path | None, file_ttl_s: float
+        self,
+        *,
+        mode: Mode,
+        api_key: str,
+        faults: Faults,
+        log_path: Path | None,
+        file_ttl_s: float,
+        batch: BatchSettings | None = None,
+        quota_rpm: float | None = None,
     ) -> None:
         self.mode = mode
         self.api_key = api_key
         self.faults = faults
         self.picker = FaultPicker(faults)
         self.files = FileStore(file_ttl_s)
+        self.batches = BatchStore(batch or BatchSettings(), self._run_row)
+        self.quota = TokenBucket(quota_rpm) if quota_rpm else None
         self.log = RequestLog(log_path, api_key)
         self.base_url = ""
 
@@ -108,7 +130,7 @@ class App:
             },
             auth.presented_keys(request.headers, request.query),
         )
-        if notes.route in GENERATE_ROUTES and self.faults.latency_s > 0:
+        if notes.route in GENERATE_ROUTES and self.faults.latency_s > 0 and notes.fault != "quota":
             # Latency is the service's response time: counted from the request's arrival,
             # the server's own work included, as a client of the real service sees it.
             time.sleep(max(0.0, self.faults.latency_s - (time.time() - arrived)))
@@ -123,9 +145,20 @@ class App:
         if route.name != "upload" or "upload_id" not in request.query:
             auth.check(self.mode, self.api_key, request.headers, request.query)
         if route.name in GENERATE_ROUTES:
+            if (refused := self._over_quota(route.arg)) is not None:
+                return refused, replace(notes, fault="quota")
             return self._generate(request, route, notes)
         arg, version = route.arg, route.version
+        jobs = self.batches
         answers: dict[str, Callable[[], Answer]] = {
+            "batchGenerateContent": lambda: batch_routes.create(
+                jobs, self.files, request, arg, version
+            ),
+            "listBatches": lambda: batch_routes.list_jobs(jobs, request),
+            "getBatch": lambda: batch_routes.get(jobs, arg),
+            "cancelBatch": lambda: batch_routes.cancel(jobs, arg),
+            "deleteBatch": lambda: batch_routes.delete(jobs, arg),
+            "download": lambda: batch_routes.download(jobs, arg),
             "upload": lambda: file_routes.upload(self.files, request, self.base_url, version),
             "countTokens": lambda: tokens.count_tokens(request.body, arg, self._file_data, version),
             "listModels": catalog.list_models,
@@ -138,6 +171,28 @@ class App:
 
     def _file_data(self, file_id: str) -> bytes:
         return self.files.get(file_id).data
+
+    def _over_quota(self, model: str) -> Answer | None:
+        wait = self.quota.take() if self.quota else None
+        if wait is None or self.quota is None:
+            return None
+        # Rounded up to the millisecond: a client that waits exactly this long finds a token.
+        return rate_limited(model, math.ceil(wait * 1000) / 1000, int(self.quota.rpm)).answer
+
+    def _run_row(self, model: str, request: dict[str, Any]) -> dict[str, Any]:
+        """One batch row answered as a generate call would be: a response or an rpc Status."""
+        try:
+            call = parse_call(json.dumps(request).encode(), model, self._file_data)
+            options = generate.Options(self.faults.retry_delay_s, self.base_url)
+            answer = generate.answer(call, self.picker.words(call.text), "unary", options)
+        except ApiError as error:
+            answer = error.answer
+        payload = json.loads(answer.body)
+        if answer.status == 200:
+            return {"response": payload}
+        status = payload.get("error", {})
+        code = _RPC_CODES.get(answer.status, 2)
+        return {"error": {"code": code, "message": str(status.get("message", ""))}}
 
     def _generate(self, request: Incoming, route: Route, notes: Notes) -> tuple[Answer, Notes]:
         call = parse_call(request.body, route.arg, self._file_data, route.version)

@@ -52,7 +52,7 @@ def error_answer(fault: str, model: str, retry_delay_s: float) -> Answer:
     if fault in _SIMPLE:
         return google_error(*_SIMPLE[fault]).answer
     if fault == "429":
-        return _rate_limited(model, retry_delay_s).answer
+        return rate_limited(model, retry_delay_s).answer
     if fault == "429-limit0":
         return _no_free_tier(model).answer
     return _invalid(fault, model).answer
@@ -90,15 +90,17 @@ def truncated(body: dict[str, Any]) -> bytes:
     return text[: max(len(text) * 3 // 5, 1)]
 
 
-def _rate_limited(model: str, delay: float) -> ApiError:
+def rate_limited(model: str, delay: float, limit: int = 10) -> ApiError:
+    """The 429 of a per-minute quota: QuotaFailure, Help and RetryInfo asking for `delay` s."""
     message = (
-        f"{_QUOTA_INTRO}* Quota exceeded for metric: {_METRIC.format('paid_tier')}, limit: 10, "
+        f"{_QUOTA_INTRO}* Quota exceeded for metric: {_METRIC.format('paid_tier')}, "
+        f"limit: {limit}, "
         f"model: {model}\nPlease retry in {delay:g}s."
     )
     quota = detail("QuotaFailure", violations=[{
         "quotaMetric": _METRIC.format("paid_tier"),
         "quotaId": "GenerateRequestsPerMinutePerProjectPerModel",
-        "quotaDimensions": {"location": "global", "model": model}, "quotaValue": "10",
+        "quotaDimensions": {"location": "global", "model": model}, "quotaValue": str(limit),
     }])  # fmt: skip
     retry = detail("RetryInfo", retryDelay=retry_delay(delay))
     return google_error(429, "RESOURCE_EXHAUSTED", message, [quota, _HELP, retry])

@@ -95,6 +95,11 @@ class FaultPicker:
             if draw < p:
                 return name
             draw -= p
+        return self.words(prompt)
+
+    def words(self, prompt: str) -> str | None:
+        """The fault a prompt's words call for (block, prohibit, text-only), else None."""
+        faults = self._faults
         for name, word in (
             ("prohibited", faults.prohibit_word),
             ("safety", faults.block_word),

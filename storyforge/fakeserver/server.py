@@ -9,6 +9,7 @@ from typing import Any
 
 from storyforge.fakeserver.app import App
 from storyforge.fakeserver.auth import Mode
+from storyforge.fakeserver.batches import BatchSettings
 from storyforge.fakeserver.faults import Faults, Replay
 from storyforge.fakeserver.files import FILE_TTL_S
 from storyforge.fakeserver.handler import FakeHTTPServer, FakeHTTPServer6
@@ -33,6 +34,8 @@ class FakeGemini:
         faults: Faults = NO_FAULTS,
         log_path: Path | None = None,
         file_ttl_s: float = FILE_TTL_S,
+        batch: BatchSettings | None = None,
+        quota_rpm: float | None = None,
     ) -> None:
         if mode not in ("google", "comet"):
             raise ValueError(f"mode must be 'google' or 'comet', not {mode!r}")
@@ -42,8 +45,9 @@ class FakeGemini:
         self.faults = faults
         self.base_url = ""
         self._app = App(
-            mode=mode, api_key=api_key, faults=faults, log_path=log_path, file_ttl_s=file_ttl_s
-        )
+            mode=mode, api_key=api_key, faults=faults, log_path=log_path, file_ttl_s=file_ttl_s,
+            batch=batch, quota_rpm=quota_rpm,
+        )  # fmt: skip
         self._server: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -111,6 +115,24 @@ class FakeGemini:
     @file_ttl_s.setter
     def file_ttl_s(self, seconds: float) -> None:
         self._app.files.ttl_s = seconds
+
+    def enqueue_batch(self, *faults: str) -> None:
+        """Give the next created batch jobs these faults, one each (see batches.BATCH_FAULTS)."""
+        self._app.batches.enqueue(*faults)
+
+    def expire_batches(self) -> None:
+        """End every batch job still pending or running as EXPIRED, as 48 hours would."""
+        self._app.batches.expire_all()
+
+    @property
+    def batches_created(self) -> int:
+        """How many batch jobs have been created since the server started."""
+        return self._app.batches.created
+
+    @property
+    def quota_refused(self) -> int:
+        """How many generate requests the `quota_rpm` bucket answered with 429."""
+        return self._app.quota.refused if self._app.quota else 0
 
     def expire_files(self) -> None:
         """Make every uploaded file expired: using one now answers 403."""
