@@ -54,7 +54,12 @@ def describe_change(old: dict[str, Any], new: dict[str, Any]) -> str:
     if old.get("model") != new.get("model"):
         reasons.append(f"model {old.get('model')} -> {new.get('model')}")
     old_cfg, new_cfg = old.get("config", {}), new.get("config", {})
-    reasons += [f"{k} changed" for k in sorted(new_cfg) if old_cfg.get(k) != new_cfg.get(k)]
+    for k in sorted(new_cfg):
+        if old_cfg.get(k) == new_cfg.get(k):
+            continue
+        # A new aspect ratio is what a layout change costs: say which (layout first).
+        ratio = k == "aspect_ratio" and old_cfg.get(k) is not None
+        reasons.append(f"{k} {old_cfg[k]} -> {new_cfg[k]}" if ratio else f"{k} changed")
     if old.get("text") != new.get("text"):
         reasons.append("prompt changed")
     old_imgs = {i["ref"]: i for i in old.get("images", [])}

@@ -65,10 +65,10 @@ def _panel(context: DerivedContext, slot: Slot) -> tuple[PanelArt, OutputFile | 
     found = next((f for f in context.files.get(slot.panel_id, ()) if "/" not in f.path), None)
     result = context.results.get(slot.panel_id)
     data = _read(context.out / found.path) if found else None
-    status = result.status if result else "not built"
-    label = f"{slot.panel_id}: {status}" + (
-        f" ({result.reason})" if result and result.reason else ""
-    )
+    label = slot.panel_id  # an image's label is its alt text; an empty frame says why
+    if data is None:
+        status = result.status if result else "not built"
+        label += f": {status}" + (f" ({result.reason})" if result and result.reason else "")
     focus = (panel.crop.x, panel.crop.y) if panel.crop else DEFAULT_FOCUS
     art = PanelArt(slot.frame, data, focus, not slot.bleeds, label)
     return art, found if data is not None else None
