@@ -6,6 +6,8 @@ from storyforge.capabilities import model_info
 from storyforge.compile.plan import Step
 
 FREE_PROVIDERS = frozenset({"sketch"})
+# The Batch API bills half the model's standard price, input and output (BATCH.md §5.2).
+BATCH_PRICE_FACTOR = 0.5
 
 # Input tokens per reference image (PROTOCOL.md §3, §9.1): 2.5 Flash Image tiles a ~1K image
 # into about four 258-token tiles; Gemini 3 Pro bills 560, the Flash 3.x models 1120.
@@ -14,10 +16,15 @@ _IMAGE_INPUT_TOKENS = {"gemini-2.5-flash-image": 1032, "gemini-3-pro-image": 560
 _THINKING_TOKENS = {"gemini-3-pro-image": 900}
 
 
-def estimate_call_usd(step: Step, provider: str) -> float:
-    """An upper-leaning estimate of one call's price in dollars (0 for offline providers)."""
+def estimate_call_usd(step: Step, provider: str, *, batch: bool = False) -> float:
+    """An upper-leaning estimate of one call's price in dollars (0 for offline providers).
+
+    `batch`: the call goes through the Batch API, at half price.
+    """
     if provider in FREE_PROVIDERS:
         return 0.0
+    if batch:
+        return BATCH_PRICE_FACTOR * estimate_call_usd(step, provider)
     info = model_info(step.model)
     per_image = _IMAGE_INPUT_TOKENS.get(info.id, 1120)
     prompt_tokens = len(step.prompt) // 3 + 16 * len(step.inputs) + per_image * len(step.inputs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storyforge.capabilities import model_info
+from storyforge.compile.costs import BATCH_PRICE_FACTOR
 from storyforge.providers.base import Usage
 
 _PER_TOKEN = 1e-6  # prices are per million tokens
@@ -34,3 +35,10 @@ def cost_usd(usage: Usage, model: str, image_size: str | None = None, images: in
         + text_tokens * info.text_usd_per_mtok * _PER_TOKEN
         + usage.prompt_tokens * info.input_usd_per_mtok * _PER_TOKEN
     )
+
+
+def batch_cost_usd(
+    usage: Usage, model: str, image_size: str | None = None, images: int = 0
+) -> float:
+    """`cost_usd` at the Batch API's rate: half, input and output alike (BATCH.md §5.2)."""
+    return BATCH_PRICE_FACTOR * cost_usd(usage, model, image_size, images)
