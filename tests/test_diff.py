@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -350,3 +351,13 @@ def test_approved_entries_count_as_chosen() -> None:
     assert is_flagged(_Approved(key, approved=True))
     assert is_flagged(LockEntry(key, picked=True))
     assert not is_flagged(_Approved(key))
+
+
+def test_a_fresh_clone_without_the_store_classifies_from_the_locks(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.rmtree(repo.folder / ".storyforge")
+    code, out, _ = _diff(capsys, "HEAD~1", "HEAD", "--format", "markdown")
+    assert code == 1
+    assert _classes(out) == EXPECTED
+    assert "**9 calls**" in out  # nothing is stored here: building HEAD pays for every call
