@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from fpdf import FPDF
 from fpdf.enums import TextMode
 
-from storyforge.render.fontchain import font_path, split_runs
+from storyforge.render.fontchain import base_direction, font_path, split_runs, visual_runs
 from storyforge.render.geometry import PageBoxes, Rect
 
 Point = tuple[float, float]
@@ -139,7 +139,10 @@ class PdfWriter:
             self._pdf.text_mode = TextMode.FILL
 
     def _runs(self, text: str) -> list[tuple[int, str]]:
-        return [(run.font, run.text) for run in split_runs(text)]
+        # Runs in visual order, right-to-left ones reversed: without a shaper in fpdf2 this
+        # reads right for Hebrew; Arabic letters come out in order but unjoined.
+        ordered = visual_runs(split_runs(text), base_direction(text))
+        return [(run.font, run.text[::-1] if rtl else run.text) for run, rtl in ordered]
 
     def _run_width(self, index: int, part: str, size: float) -> float:
         self._pdf.set_font(self._family(index), size=size)
