@@ -10,7 +10,6 @@ take now, predicted from the store and the head's lock as `plan` does.
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -79,22 +78,20 @@ def diff_story(story: Path, base_ref: str, head_ref: str | None, *, provider: st
     store = Store.beside(story)
     base = resolve_revision(folder, base_ref)
     head = resolve_revision(folder, head_ref) if head_ref is not None else None
-    with ExitStack() as stack:
-        path = stack.enter_context(checkout(story, base))
-        old = load_side(base.label, path, shown=_shown(base, prefix, story), provider=provider,
-                        store=store)  # fmt: skip
-        if head is None:
-            new = load_side("the work tree", story, shown=str(story), provider=provider,
-                            store=store)  # fmt: skip
-        else:
-            path = stack.enter_context(checkout(story, head))
-            new = load_side(head.label, path, shown=_shown(head, prefix, story),
-                            provider=provider, store=store)  # fmt: skip
+    old = _load(story, base, prefix=prefix, provider=provider, store=store)
+    new = _load(story, head, prefix=prefix, provider=provider, store=store)
     return compare(old, new, provider=provider, store=store, story=str(story))
 
 
-def _shown(revision: Revision, prefix: str, story: Path) -> str:
-    return f"{revision.ref}:{prefix}{story.name}"
+def _load(
+    story: Path, revision: Revision | None, *, prefix: str, provider: str, store: Store
+) -> Side:
+    if revision is None:
+        return load_side("the work tree", story, shown=str(story), provider=provider, store=store)
+    shown = f"{revision.ref}:{prefix}{story.name}"
+    # The copy is only read while compiling: the side keeps what it needs in memory.
+    with checkout(story, revision) as path:
+        return load_side(revision.label, path, shown=shown, provider=provider, store=store)
 
 
 def compare(old: Side, new: Side, *, provider: str, store: Store, story: str) -> StoryDiff:
