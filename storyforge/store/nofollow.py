@@ -28,22 +28,26 @@ class TooLarge(OSError):
 
 
 @contextlib.contextmanager
-def open_dir(root: Path, parts: Sequence[str] = (), *, create: bool = False) -> Iterator[int]:
+def open_dir(
+    root: Path, parts: Sequence[str] = (), *, create: bool = False, repair: bool = False
+) -> Iterator[int]:
     """A descriptor of `root/parts…`, every component a real directory (created when asked).
 
     `root`'s own parent is opened as the caller named it; `root` and everything below it
-    must not be links.
+    must not be links. With `repair`, a link or file found where a folder below `root`
+    belongs is removed (never its target) and the folder made: the store is storyforge's.
     """
     fd = os.open(root.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    for name in (root.name, *parts):
-        fd = _step(fd, name, create=create)  # closes the parent, also when it fails
+    fd = _step(fd, root.name, create=create, repair=False)  # closes the parent, even failing
+    for name in parts:
+        fd = _step(fd, name, create=create, repair=repair)
     try:
         yield fd
     finally:
         os.close(fd)
 
 
-def _step(parent: int, name: str, *, create: bool) -> int:
+def _step(parent: int, name: str, *, create: bool, repair: bool) -> int:
     try:
         _check_name(name)
         try:
@@ -51,9 +55,13 @@ def _step(parent: int, name: str, *, create: bool) -> int:
         except FileNotFoundError:
             if not create:
                 raise
-            with contextlib.suppress(FileExistsError):  # another build made it meanwhile
-                os.mkdir(name, 0o777, dir_fd=parent)
-            return os.open(name, _DIR, dir_fd=parent)
+        except OSError as error:
+            if not (repair and error.errno in (errno.ELOOP, errno.ENOTDIR)):
+                raise
+            os.unlink(name, dir_fd=parent)  # the link itself, not what it points at
+        with contextlib.suppress(FileExistsError):  # another build made it meanwhile
+            os.mkdir(name, 0o777, dir_fd=parent)
+        return os.open(name, _DIR, dir_fd=parent)
     finally:
         os.close(parent)
 
@@ -123,7 +131,7 @@ def lstat(root: Path, parts: Sequence[str]) -> os.stat_result | None:
 
 def write_bytes(root: Path, parts: Sequence[str], data: bytes, *, durable: bool = True) -> None:
     """Replace `root/parts…` atomically (temp file and rename), creating its folders."""
-    with open_dir(root, parts[:-1], create=True) as folder:
+    with open_dir(root, parts[:-1], create=True, repair=True) as folder:
         temp = f".{parts[-1]}.{secrets.token_hex(6)}.tmp"  # unique: writers never share it
         fd = os.open(temp, _CREATE, 0o666, dir_fd=folder)
         try:

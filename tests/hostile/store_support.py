@@ -97,8 +97,8 @@ def generate_calls(srv: FakeGemini) -> list[dict[str, Any]]:
     return [r for r in srv.requests if r["route"] == "generateContent"]
 
 
-def sent_image_hashes(srv: FakeGemini) -> set[str]:
-    """The sha256 of every image any request carried (the log keeps hashes, not bytes)."""
+def sent_image_hashes(records: list[dict[str, Any]]) -> set[str]:
+    """The sha256 of every image these logged requests carried (the log keeps hashes)."""
     found: set[str] = set()
 
     def walk(value: Any) -> None:
@@ -112,7 +112,7 @@ def sent_image_hashes(srv: FakeGemini) -> set[str]:
             for item in value:
                 walk(item)
 
-    for record in srv.requests:
+    for record in records:
         walk(record.get("body"))
     return found
 

@@ -97,8 +97,8 @@ def test_a_link_planted_in_the_downscale_cache_does_not_send_its_target(
     (cache / f"{sha(wide)}.jpg").symlink_to(private)
     code, _, err = build(story, srv, capsys, monkeypatch)
     assert code == 0, err
-    assert sha(private.read_bytes()) not in sent_image_hashes(srv)
-    assert len(sent_image_hashes(srv)) == 1  # the downscaled copy, made again
+    assert sha(private.read_bytes()) not in sent_image_hashes(srv.requests)
+    assert len(sent_image_hashes(srv.requests)) == 1  # the downscaled copy, made again
     assert not (cache / f"{sha(wide)}.jpg").is_symlink()
 
 
