@@ -59,11 +59,4 @@ def _ink(writer: PdfWriter, primitive: Primitive) -> None:
         writer.segments(primitive.segments, primitive.color, primitive.width)
     elif isinstance(primitive, Words):
         writer.text(primitive.x, primitive.baseline, primitive.text, primitive.size,
-                    primitive.color, _doubled(primitive.outline))  # fmt: skip
-
-
-def _doubled(
-    outline: tuple[tuple[int, int, int], float] | None,
-) -> tuple[tuple[int, int, int], float] | None:
-    # A PDF stroke straddles the glyph's edge; Pillow's grows outward: twice as wide matches.
-    return None if outline is None else (outline[0], outline[1] * 2)
+                    primitive.color, primitive.outline)  # fmt: skip

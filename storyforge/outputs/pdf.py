@@ -13,14 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from fpdf import FPDF
-from fpdf.enums import TextMode
+from fpdf.drawing_primitives import DeviceRGB
+from fpdf.enums import PathPaintRule, StrokeJoinStyle
 
 from storyforge.render.fontchain import base_direction, font_path, split_runs, visual_runs
 from storyforge.render.geometry import PageBoxes, Rect
+from storyforge.render.glyphs import text_outlines
 
 Point = tuple[float, float]
 Color = tuple[int, int, int]
@@ -113,30 +114,33 @@ class PdfWriter:
         color: Color = (0, 0, 0),
         outline: tuple[Color, float] | None = None,
     ) -> None:
-        """Draw one line from its left end on the baseline; `outline` is (colour, width)."""
+        """Draw one line from its left end on the baseline.
+
+        `outline` is (colour, width): an edge that far outside the letters, as Pillow's
+        stroke draws it, laid as shapes under the text so the text stays one real copy.
+        """
+        if outline is not None:
+            self._outline(text_outlines(x, baseline, text, size), *outline)
         self._pdf.set_text_color(*color)
-        with self._text_mode(outline):
-            for index, part in self._runs(text):
-                self._pdf.set_font(self._family(index), size=size)
-                self._pdf.text(x, baseline, part)
-                x += self._pdf.get_string_width(part)
+        for index, part in self._runs(text):
+            self._pdf.set_font(self._family(index), size=size)
+            self._pdf.text(x, baseline, part)
+            x += self._pdf.get_string_width(part)
 
     def output(self) -> bytes:
         """The finished file."""
         return bytes(self._pdf.output())
 
-    @contextmanager
-    def _text_mode(self, outline: tuple[Color, float] | None) -> Iterator[None]:
-        if outline is None:
-            yield
-            return
-        self._pdf.set_draw_color(*outline[0])
-        self._pdf.set_line_width(outline[1])
-        self._pdf.text_mode = TextMode.FILL_STROKE
-        try:
-            yield
-        finally:
-            self._pdf.text_mode = TextMode.FILL
+    def _outline(self, contours: list[list[Point]], color: Color, width: float) -> None:
+        with self._pdf.new_path(paint_rule=PathPaintRule.STROKE) as path:
+            path.style.stroke_color = DeviceRGB(*(c / 255 for c in color))
+            path.style.stroke_width = 2 * width  # half of it lies under the letters' fill
+            path.style.stroke_join_style = StrokeJoinStyle.ROUND
+            for contour in contours:
+                path.move_to(*contour[0])
+                for point in contour[1:]:
+                    path.line_to(*point)
+                path.close()
 
     def _runs(self, text: str) -> list[tuple[int, str]]:
         # Runs in visual order, right-to-left ones reversed: without a shaper in fpdf2 this
