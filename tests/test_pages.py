@@ -114,13 +114,14 @@ def test_lettered_books_ask_for_art_without_text(tmp_path: Path) -> None:
     assert not any(NO_LETTERING in s.prompt for s in plan.steps)
 
 
+@pytest.mark.parametrize("command", ["validate", "plan"])
 def test_text_that_cannot_fit_is_a_located_error_before_any_call(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     long = " ".join(["storm"] * 400)
     story = write_story(tmp_path / "s", BOOK.replace("Up we go.", long))
     with pytest.raises(SystemExit) as exit_:
-        main(["validate", str(story)])
+        main([command, str(story), *(["--provider", "sketch"] if command == "plan" else [])])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     line = BOOK.splitlines().index(

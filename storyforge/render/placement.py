@@ -53,21 +53,6 @@ def anchored(region: Rect, anchor: str, width: float, height: float) -> Rect:
     return Rect(x, y, width, height)
 
 
-def place(region: Rect, wants: Sequence[Want], direction: str = "ltr",
-          taken: Sequence[Rect] = ()) -> list[Rect | None]:  # fmt: skip
-    """A box for each want in order, or None for one that finds no room."""
-    placed: list[Rect | None] = []
-    boxes = list(taken)
-    previous: Rect | None = None
-    for want in wants:
-        box = place_one(region, want, boxes, None if want.at else previous, direction)
-        placed.append(box)
-        if box is not None:
-            boxes.append(box)
-            previous = box
-    return placed
-
-
 def follows(box: Rect, previous: Rect, direction: str) -> bool:
     """Whether `box` comes after `previous` in reading order (Z order, mirrored for rtl)."""
     if box.y < previous.y - _SLACK:
