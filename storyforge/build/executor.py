@@ -183,7 +183,9 @@ class _Scheduler:
             heapq.heappush(self.heap, ((-rank, self.index[step.id], take), step.id, take))
 
     def _launch(self, takes: Takes, take: int) -> None:
-        estimate = estimate_call_usd(takes.step, self.ctx.provider_name)
+        estimate = estimate_call_usd(
+            takes.step, self.ctx.provider_name, batch=self.ctx.limits.batch
+        )
         if self.stop:
             self._take_done(takes, take, TakeEnd(reason=self.stop))
         elif not self.budget.reserve(estimate):

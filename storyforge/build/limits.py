@@ -18,6 +18,7 @@ class Limits:
     concurrency: int = 4
     rpm: float | None = None
     max_cost_usd: float | None = None
+    batch: bool = False  # calls go through the Batch API (build/batch.py), at batch prices
 
 
 @dataclass(slots=True)

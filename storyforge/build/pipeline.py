@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storyforge.build.batch_mode import batch_mode
 from storyforge.build.calls import BuildStore, InputReader
 from storyforge.build.executor import Context, Limits, execute
 from storyforge.build.guards import (
@@ -107,7 +108,10 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     )  # fmt: skip
     reporter.start(plan.title, len(selection or plan.steps))
     try:
-        async with open_provider(provider_name, settings) as provider:
+        async with (
+            open_provider(provider_name, settings) as opened,
+            batch_mode(options.limits.batch, opened, store.root, reporter.notice) as provider,
+        ):
             execution = await execute(plan, provider, context)
     finally:
         reporter.stop()
@@ -139,7 +143,9 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
         reporter.notice(f"storyforge: {notice}")
     store, lock = Store.beside(loaded.path), Lock.beside(loaded.path)
     identity = key_identity(provider_name, options.env)
-    statuses = predict(plan, provider=identity, store=store, lock=lock, force=force)
+    statuses = predict(
+        plan, provider=identity, store=store, lock=lock, force=force, batch=options.limits.batch
+    )
     if only:
         wanted = plan.ancestors(only)
         statuses = [s for s in statuses if s.step.id in wanted]

@@ -32,11 +32,13 @@ def predict(
     store: Store,
     lock: Lock,
     force: Iterable[str] = (),
+    batch: bool = False,
 ) -> list[StepStatus]:
     """Walk the plan in dependency order and decide every step from the store and the lock.
 
     A step whose input will be regenerated cannot know its key yet: it is shown as
-    changed because of that input, exactly as the build would then find it.
+    changed because of that input, exactly as the build would then find it. `batch`
+    prices the calls at the Batch API's rate.
     """
     forced = set(force)
     known: dict[str, str | None] = {}
@@ -48,7 +50,8 @@ def predict(
         )
         known[step.id] = decision.output_sha
         calls = len(decision.missing)
-        out.append(StepStatus(step, decision, calls, calls * estimate_call_usd(step, provider)))
+        price = estimate_call_usd(step, provider, batch=batch)
+        out.append(StepStatus(step, decision, calls, calls * price))
     return out
 
 

@@ -15,6 +15,7 @@ T = TypeVar("T")
 
 
 EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process ended by SIGTERM
+WAVE_SLOTS = 1_000_000  # --batch: no limit on calls in flight, each wave is one job
 
 
 async def _until_terminated(build: Coroutine[Any, Any, T], stopped: list[int]) -> T:
@@ -86,6 +87,9 @@ def _shown(path: Path) -> str:
 @click.option(
     "--force", multiple=True, metavar="ID", help="Regenerate these steps even when cached."
 )
+@click.option(
+    "--batch", is_flag=True, help="Through the Gemini Batch API: half price, minutes to hours."
+)
 @click.option("--dry-run", is_flag=True, help="Show the plan; make no call.")
 @click.option("--debug-http", is_flag=True, help="Log HTTP requests and responses (keys redacted).")
 @click.option(
@@ -107,6 +111,7 @@ def build(
     max_cost: float | None,
     only: tuple[str, ...],
     force: tuple[str, ...],
+    batch: bool,
     dry_run: bool,
     debug_http: bool,
     timeout: float | None,
@@ -118,9 +123,11 @@ def build(
     from storyforge.build.executor import Limits
     from storyforge.build.progress import Progress, format_failures, format_summary
 
+    # In batch mode every ready call is in flight at once: a wave is one job.
+    slots = WAVE_SLOTS if batch else concurrency
     options = pipeline.BuildOptions(
         story=story, out=out, provider=provider, model=model,
-        limits=Limits(concurrency, rpm, max_cost), only=_ids(only), force=_ids(force),
+        limits=Limits(slots, rpm, max_cost, batch), only=_ids(only), force=_ids(force),
         timeout_s=timeout, retries=retries, debug_http=debug_http, env=dict(os.environ),
     )  # fmt: skip
     progress = Progress()

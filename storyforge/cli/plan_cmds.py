@@ -47,9 +47,15 @@ def provider_name(choice: str) -> str:
     help="Plan only ID (a step or scene) and what it needs.",
 )
 @click.option("--force", "force", multiple=True, metavar="ID", help="Plan as if forcing ID.")
+@click.option("--batch", is_flag=True, help="Price the calls as `build --batch` makes them.")
 @json_flag
 def plan_command(
-    story: Path, provider: str, only: tuple[str, ...], force: tuple[str, ...], as_json: bool
+    story: Path,
+    provider: str,
+    only: tuple[str, ...],
+    force: tuple[str, ...],
+    batch: bool,
+    as_json: bool,
 ) -> None:
     """Show per step: + new, ~ changed (why), = cached, ! stale; then calls and cost."""
     from storyforge.build.selection import resolve_ids
@@ -59,7 +65,7 @@ def plan_command(
     name = provider_name(provider)
     store, lock = Store.beside(story), Lock.beside(story)
     forced = resolve_ids(plan, force, "--force")
-    statuses = predict(plan, provider=name, store=store, lock=lock, force=forced)
+    statuses = predict(plan, provider=name, store=store, lock=lock, force=forced, batch=batch)
     if only:
         wanted = plan.ancestors(resolve_ids(plan, only, "--only"))
         statuses = [s for s in statuses if s.step.id in wanted]
