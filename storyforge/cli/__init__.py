@@ -13,7 +13,15 @@ from collections.abc import Sequence
 import click
 
 from storyforge import __version__
-from storyforge.cli import build_cmds, diff_cmds, init_cmds, plan_cmds, server_cmds, story_cmds
+from storyforge.cli import (
+    batch_cmds,
+    build_cmds,
+    diff_cmds,
+    init_cmds,
+    plan_cmds,
+    server_cmds,
+    story_cmds,
+)
 from storyforge.errors import StoryError, StoryforgeError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -61,7 +69,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
     ctx.obj = {"debug": debug, "verbosity": -1 if quiet else int(verbose)}
 
 
-for _module in (story_cmds, plan_cmds, build_cmds, server_cmds, init_cmds, diff_cmds):
+for _module in (story_cmds, plan_cmds, build_cmds, batch_cmds, server_cmds, init_cmds, diff_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
