@@ -12,6 +12,7 @@ known (and reported) before it is drawn.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -78,7 +79,7 @@ def board_page(paper: str, orientation: str, per_page: int, aspects: Sequence[fl
     footer = Rect(live.x, live.bottom - FOOTER, live.width, FOOTER)
     body = Rect(live.x, header.bottom, live.width, footer.y - header.bottom)
     if orientation == "landscape":
-        cells = _grid(body, grid_shape(per_page, orientation)[1], aspects)
+        cells = _grid(body, grid_shape(per_page, orientation), aspects)
     else:
         cells = _rows(body, grid_shape(per_page, orientation), aspects)
     return BoardPage(page, header, footer, tuple(cells))
@@ -91,11 +92,16 @@ def fit(aspect: float, box: Rect) -> Rect:
     return Rect(box.x + (box.width - width) / 2, box.y + (box.height - height) / 2, width, height)
 
 
-def _grid(body: Rect, rows: int, aspects: Sequence[float]) -> list[BoardCell]:
+def _grid(body: Rect, shape: tuple[int, int], aspects: Sequence[float]) -> list[BoardCell]:
+    columns, rows = shape
     band = (body.height - (rows - 1) * ROW_GAP) / rows
     text = band * TEXT_SHARE
-    target = band - text - STRIP
     widened = [max(a, MIN_CELL_ASPECT) for a in aspects]
+    # The row height the grid's columns give boards of the page's typical ratio, so that
+    # three 16:9 boards make one row of a 3-column page rather than a row of two.
+    column = (body.width - (columns - 1) * GAP) / columns
+    typical = statistics.median(widened) if widened else 16 / 9
+    target = min(band - text - STRIP, column / typical)
     laid = justified_rows(widened, body.width, target, GAP)
     # More rows than the grid has, or rows taller than the target: shrink every picture alike.
     fixed = len(laid) * (STRIP + text) + (len(laid) - 1) * ROW_GAP
