@@ -10,7 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
+from pypdf.generic import DictionaryObject
 
 from storyforge.render.board_layout import (
     MIN_CELL_ASPECT,
@@ -37,6 +38,14 @@ def _pages(folder: Path, board: str, text: str = BOARD_STORY) -> list[str]:
     report = build_boards(folder, ("board",), _story(board, text))
     reader = PdfReader(report.out / "storyboard.pdf")
     return [page.extract_text() for page in reader.pages]
+
+
+def _resources(page: PageObject, kind: str) -> DictionaryObject:
+    resources = page["/Resources"].get_object()
+    assert isinstance(resources, DictionaryObject)
+    found = resources[kind].get_object()
+    assert isinstance(found, DictionaryObject)
+    return found
 
 
 # --- geometry -----------------------------------------------------------------------------
@@ -171,7 +180,7 @@ def test_each_board_shows_its_shot_camera_duration_action_dialogue_and_notes(
 def test_boards_with_pictures_embed_them_and_blocked_ones_do_not(tmp_path: Path) -> None:
     report = build_boards(tmp_path, ("board",), _story("board: {per_page: 6}"))
     page = PdfReader(report.out / "storyboard.pdf").pages[0]
-    assert len(page["/Resources"]["/XObject"]) == len(BOARD_IDS) - 1
+    assert len(_resources(page, "/XObject")) == len(BOARD_IDS) - 1
 
 
 def test_the_draft_date_is_the_story_commit_date(tmp_path: Path) -> None:
@@ -186,7 +195,9 @@ def test_the_draft_date_is_the_story_commit_date(tmp_path: Path) -> None:
     report = build_boards(tmp_path, ("board",), story.read_text("utf-8"))
     reader = PdfReader(report.out / "storyboard.pdf")
     assert "Draft: 2024-05-06" in reader.pages[0].extract_text()
-    assert reader.metadata is not None and reader.metadata["/CreationDate"].startswith("D:20240506")
+    assert reader.metadata is not None and str(reader.metadata["/CreationDate"]).startswith(
+        "D:20240506"
+    )
 
 
 def test_text_that_overflows_is_a_located_warning_every_build(
@@ -223,5 +234,6 @@ def test_non_latin_dialogue_is_real_text_in_an_embedded_font(tmp_path: Path) -> 
     # pypdf reads the two-byte codes of the CJK font with a NUL between characters.
     assert "誰だ" in page.extract_text().replace("\x00", "")
     assert "مرحبا" in page.extract_text()
-    fonts = " ".join(str(f["/BaseFont"]) for f in page["/Resources"]["/Font"].values())
+    fonts = " ".join(str(font.get_object()["/BaseFont"]) for font in
+                     _resources(page, "/Font").values())  # fmt: skip
     assert "CJK" in fonts and "Arabic" in fonts
