@@ -236,6 +236,27 @@ class Board(_Model):
     paper: Literal["a4", "letter"] = Field("a4", description="The paper size.")
 
 
+class Animatic(_Model):
+    """The animatic: every panel for its duration, with a title card and captions."""
+
+    fps: int = Field(24, ge=1, le=60, description="Frames per second.")
+    height: int = Field(
+        720,
+        ge=144,
+        le=2160,
+        description="Frame height in pixels; the width follows the story's aspect ratio.",
+    )
+    title_card: float = Field(
+        2.0,
+        ge=0,
+        le=60,
+        description="Seconds of the title card before the first panel; 0 for none.",
+    )
+    burn_in: bool = Field(
+        False, description="Draw captions and dialogue into the frames, besides the WebVTT file."
+    )
+
+
 class Story(_Model):
     """A whole story file."""
 
@@ -260,6 +281,9 @@ class Story(_Model):
     )
     book: Book | None = Field(None, **_since("The printed book: page size, layout, lettering."))
     board: Board | None = Field(None, **_since("The storyboard PDF's layout."))
+    animatic: Animatic | None = Field(
+        None, **_since("The animatic's frame rate, size, title card and burned-in captions.")
+    )
     outputs: tuple[OutputName, ...] | None = Field(
         None, **_since("Which outputs a build makes; the contact sheet when unset.")
     )
