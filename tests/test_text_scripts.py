@@ -7,6 +7,7 @@ missing-glyph box (.notdef) of every bundled font at the same size, and must hav
 from __future__ import annotations
 
 import io
+import pickle
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,6 +120,25 @@ def test_arabic_letters_join() -> None:
     assert not all(columns_with_ink(apart))
     assert apart.width > joined.width * 1.5
     assert "raqm" in NO_RAQM
+
+
+def test_without_raqm_left_to_right_scripts_still_fall_back_per_glyph(
+    tofu: list[Image.Image],
+) -> None:
+    basic = ChainFont(SIZE, ImageFont.Layout.BASIC)
+    for cluster in ["Zoë", "Καλη", "灯台", "한국", "😀", "→"]:
+        glyph = ink(basic, cluster)
+        assert glyph.getbbox() and not is_tofu(glyph, tofu), cluster
+    assert basic.getlength("Zoë 灯台") == pytest.approx(
+        font(SIZE).getlength("Zoë ") + font(SIZE).getlength("灯台"), abs=2
+    )
+
+
+def test_a_chain_font_survives_pickling_and_resizing() -> None:
+    copy = pickle.loads(pickle.dumps(font(20)))
+    assert isinstance(copy, ChainFont) and copy.getlength("灯台") == font(20).getlength("灯台")
+    bigger = font(20).font_variant(size=40)
+    assert isinstance(bigger, ChainFont) and bigger.getlength("灯台") == font(40).getlength("灯台")
 
 
 def test_arabic_and_hebrew_read_right_to_left() -> None:

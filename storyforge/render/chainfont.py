@@ -33,10 +33,7 @@ if TYPE_CHECKING:
 BBox = tuple[float, float, float, float]
 # Pieces of a line as laid out: font, text, direction for raqm (None without it), pen x.
 Placed = list[tuple[ImageFont.FreeTypeFont, str, str | None, float]]
-NO_RAQM = (
-    "libraqm is not available: right-to-left and joining scripts are drawn unshaped "
-    "(letters in order but not joined); install Pillow with raqm to shape them"
-)
+NO_RAQM = "libraqm is not available: right-to-left and joining scripts are drawn unshaped"
 
 
 def default_layout() -> ImageFont.Layout:
@@ -61,6 +58,25 @@ class ChainFont(ImageFont.FreeTypeFont):
         engine = default_layout() if layout_engine is None else layout_engine
         super().__init__(str(font_path(PRIMARY)), size, layout_engine=engine)
         self._faces: dict[int, ImageFont.FreeTypeFont] = {}
+
+    def __getstate__(self) -> list[Any]:
+        return [self.size, self.layout_engine]
+
+    def __setstate__(self, state: list[Any]) -> None:
+        ChainFont.__init__(self, *state)
+
+    def font_variant(
+        self,
+        font: Any = None,
+        size: float | None = None,
+        index: int | None = None,
+        encoding: str | None = None,
+        layout_engine: ImageFont.Layout | None = None,
+    ) -> ImageFont.FreeTypeFont:
+        """The chain at another size or layout; another font file gives a plain font of it."""
+        if font is not None or index is not None or encoding is not None:
+            return super().font_variant(font, size, index, encoding, layout_engine)
+        return ChainFont(self.size if size is None else size, layout_engine or self.layout_engine)
 
     def face(self, index: int) -> ImageFont.FreeTypeFont:
         """The chain's font at `index` as a plain FreeType font of this size."""
