@@ -19,6 +19,7 @@ from storyforge.cli import (
     diff_cmds,
     init_cmds,
     plan_cmds,
+    serve_cmds,
     server_cmds,
     story_cmds,
 )
@@ -72,6 +73,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
 for _module in (story_cmds, plan_cmds, build_cmds, batch_cmds, server_cmds, init_cmds, diff_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
+cli.add_command(serve_cmds.serve)
 
 
 def _exit_code(error: StoryforgeError) -> int:
