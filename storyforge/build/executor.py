@@ -24,7 +24,7 @@ from typing import Protocol
 
 from storyforge.build.calls import InputReader, call_lease, make_request, store_outcome
 from storyforge.build.freshness import Decision, decide
-from storyforge.build.limits import Budget, Limits, RateLimiter, Slot
+from storyforge.build.limits import Budget, Limits, Pacer, RateLimiter, Slot
 from storyforge.build.settle import TakeEnd, Takes, cached_result, ended, settle, stale_result
 from storyforge.compile.costs import estimate_call_usd
 from storyforge.compile.plan import Plan, Step
@@ -91,6 +91,9 @@ class _Scheduler:
         self.free = max(1, context.limits.concurrency)
         self.budget = Budget(context.limits.max_cost_usd)
         self.limiter = RateLimiter(context.limits.rpm)
+        self.pacer = Pacer(context.limits)
+        if (use_pacer := getattr(provider, "use_pacer", None)) is not None:
+            use_pacer(self.pacer)  # its attempts, retries included, learn the quota
         self.stop = ""  # once set, no call starts: the reason given to what is left
         self.calls = 0
         self.tasks: set[asyncio.Task[None]] = set()

@@ -16,6 +16,7 @@ T = TypeVar("T")
 
 EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process ended by SIGTERM
 WAVE_SLOTS = 1_000_000  # --batch: no limit on calls in flight, each wave is one job
+ADAPTIVE_CEILING = 16  # no --concurrency: the window adapts up to this (the HTTP pool's room)
 
 
 async def _until_terminated(build: Coroutine[Any, Any, T], stopped: list[int]) -> T:
@@ -66,7 +67,9 @@ def _shown(path: Path) -> str:
 )
 @click.option("--model", help="Use this model for every step.")
 @click.option(
-    "--concurrency", type=click.IntRange(min=1), default=4, show_default=True, help="Calls at once."
+    "--concurrency",
+    type=click.IntRange(min=1),
+    help="Calls at once [default: adapts, 4 up to 16, to the account's limit].",
 )
 @click.option(
     "--rpm", type=click.FloatRange(min=0, min_open=True), help="Requests per minute at most."
@@ -106,7 +109,7 @@ def build(
     out: Path | None,
     provider: str,
     model: str | None,
-    concurrency: int,
+    concurrency: int | None,
     rpm: float | None,
     max_cost: float | None,
     only: tuple[str, ...],
@@ -124,10 +127,11 @@ def build(
     from storyforge.build.progress import Progress, format_failures, format_summary
 
     # In batch mode every ready call is in flight at once: a wave is one job.
-    slots = WAVE_SLOTS if batch else concurrency
+    slots = WAVE_SLOTS if batch else concurrency or ADAPTIVE_CEILING
+    adaptive = concurrency is None and not batch
     options = pipeline.BuildOptions(
         story=story, out=out, provider=provider, model=model,
-        limits=Limits(slots, rpm, max_cost, batch), only=_ids(only), force=_ids(force),
+        limits=Limits(slots, rpm, max_cost, batch, adaptive), only=_ids(only), force=_ids(force),
         timeout_s=timeout, retries=retries, debug_http=debug_http, env=dict(os.environ),
     )  # fmt: skip
     progress = Progress()

@@ -17,6 +17,7 @@ from storyforge.providers.base import GenerateRequest, ModelListing, Outcome, Pr
 from storyforge.providers.checks import check_base_url, clean_key
 from storyforge.providers.decoded import checked
 from storyforge.providers.files import UploadCache
+from storyforge.providers.pacing import NoPacer, Pacer
 from storyforge.providers.pricing import cost_usd
 from storyforge.providers.retry import Backoff, Verdict, judge, with_retries
 from storyforge.providers.sse import iter_events, merge_events
@@ -67,6 +68,11 @@ class GeminiProvider:
         self.backoff = Backoff(
             options.backoff_initial_s, options.backoff_max_s, rng or random.Random()
         )
+        self.pacer: Pacer = NoPacer()
+
+    def use_pacer(self, pacer: Pacer) -> None:
+        """Pace every generate attempt through `pacer` (the build's adaptive limiter)."""
+        self.pacer = pacer
 
     @classmethod
     def auth_headers(cls, key: str) -> dict[str, str]:
@@ -184,7 +190,19 @@ class _Call:
     async def attempt(self) -> Outcome:
         files = await self._files()
         body = json.dumps(build_body(self.request, files), separators=(",", ":")).encode()
-        return await self.provider.post(self.request.model, body)
+        pacer = self.provider.pacer
+        ticket = await pacer.acquire()
+        try:
+            outcome = await self.provider.post(self.request.model, body)
+        except ApiError as error:
+            quota = error.status == 429 and error.retryable
+            pacer.release(ticket, "quota" if quota else "other", error.retry_delay_s)
+            raise
+        except BaseException:
+            pacer.release(ticket, "other", None)
+            raise
+        pacer.release(ticket, "ok", None)
+        return outcome
 
     async def _files(self) -> list[FileRef | None] | None:
         chosen = choose_uploads(self.request, self.provider.inline_budget)
