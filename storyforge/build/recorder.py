@@ -3,7 +3,9 @@
 Outputs are copied the moment a step finishes. The lock and the manifest are rewritten
 at most every `every_s` seconds while the build runs (a 1,000-step lock is too large to
 fsync after every step) and once more at the end, so a killed build leaves a record of
-nearly everything it finished, and the store has all of it regardless.
+nearly everything it finished, and the store has all of it regardless. Each save
+renders the whole record, so saves are also spaced by `SAVE_SHARE`: a 10,000-step build
+spends at most a few per cent of its time on them instead of more and more of it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
 
 MANIFEST_NAME = "manifest.json"
+SAVE_SHARE = 20  # the pause between saves is at least this many times the last save's time
 
 
 class Reporter(Protocol):
@@ -83,6 +86,7 @@ class Recorder:
         self.started = dt.datetime.now(dt.UTC)
         self.clock = time.monotonic()
         self.last_save = self.clock
+        self.save_cost = 0.0  # seconds the last save took
         self.error: StoreError | None = None
 
     def call_started(self, step_id: str) -> None:
@@ -99,18 +103,22 @@ class Recorder:
             self.error = self.error or error  # raised by `finish`: the build itself goes on
         self.reporter.step_finished(result)
         # Only calls are worth saving early: anything else a rerun finds again for free.
-        if self.calls > self.saved_calls and time.monotonic() - self.last_save >= self.every_s:
+        pause = max(self.every_s, SAVE_SHARE * self.save_cost)
+        if self.calls > self.saved_calls and time.monotonic() - self.last_save >= pause:
             self.save()
 
     def save(self) -> Manifest:
         """Write the lock and the manifest of what has finished so far."""
-        self.last_save, self.saved_calls = time.monotonic(), self.calls
+        started = time.monotonic()
+        self.saved_calls = self.calls
         manifest = self.manifest()
         try:
             self.lock.save()
             write_manifest(self.out / MANIFEST_NAME, manifest)
         except StoreError as error:
             self.error = self.error or error
+        self.last_save = time.monotonic()
+        self.save_cost = self.last_save - started
         return manifest
 
     def finish(self, results: tuple[StepResult, ...], calls: int) -> Manifest:

@@ -60,9 +60,23 @@ def _tls() -> ssl.SSLContext:
 
 
 def make_client(options: ProviderOptions) -> httpx.AsyncClient:
-    """The one HTTP client of a build: pooled for concurrent calls, timeouts from the options."""
+    """The one HTTP client of a build: pooled for concurrent calls, timeouts from the options.
+
+    A plain-HTTP base URL (a fake server, a local proxy) gets no TLS set-up: loading the CA
+    bundle is most of a small build's connection cost, and no request will use it (the
+    client follows no redirects, uploads go to the base URL).
+    """
     timeout = httpx.Timeout(options.timeout_s, connect=min(options.timeout_s, 30.0))
-    return httpx.AsyncClient(limits=LIMITS, timeout=timeout, verify=_tls(), follow_redirects=False)
+    plain = (options.base_url or "").lower().startswith("http://")
+    verify: ssl.SSLContext | bool = _plain_tls() if plain else _tls()
+    return httpx.AsyncClient(limits=LIMITS, timeout=timeout, verify=verify, follow_redirects=False)
+
+
+@functools.cache
+def _plain_tls() -> ssl.SSLContext:
+    # httpx builds a context even when no request will use TLS; one without CA certificates
+    # is instant to make, and would refuse any TLS peer rather than trust it.
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 class Http:
