@@ -145,7 +145,7 @@ def _words(board: dict[str, Any]) -> str:
     for line in board.get("lines", []):
         who = f"<b>{escape(line['who'])}:</b> " if line["who"] else ""
         rows.append(f'<p class="line {escape(line["kind"])}">{who}{escape(line["text"])}</p>')
-    rows += [f'<p class="sfx">{escape(s)}</p>' for s in board.get("sfx", [])]
+    rows += [f'<p class="sfx">SFX: {escape(s)}</p>' for s in board.get("sfx", [])]
     return "".join(r + "\n" for r in rows)
 
 

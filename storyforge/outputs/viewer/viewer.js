@@ -70,7 +70,7 @@
       p.appendChild(document.createTextNode(line.text));
       side.appendChild(p);
     });
-    board.sfx.forEach(function (text) { side.appendChild(el("p", "sfx", text)); });
+    board.sfx.forEach(function (text) { side.appendChild(el("p", "sfx", "SFX: " + text)); });
   }
 
   function sent(side, step) {
@@ -116,6 +116,7 @@
     var step = steps[current];
     dialog.textContent = "";
     dialog.dataset.step = step.id;
+    dialog.className = "lightbox status-" + step.status;
     dialog.appendChild(bar(step));
     var body = el("div", "lb-body");
     body.appendChild(main(step));
