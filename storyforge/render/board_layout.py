@@ -107,11 +107,13 @@ def _grid(body: Rect, shape: tuple[int, int], aspects: Sequence[float]) -> list[
     fixed = len(laid) * (STRIP + text) + (len(laid) - 1) * ROW_GAP
     pictures = sum(row[0].height for row in laid)
     scale = min(1.0, (body.height - fixed) / pictures) if pictures else 1.0
+    # Shrunk rows are centred as a block: one left edge for every row, the last one included.
+    widest = max((sum(r.width * scale for r in row) + GAP * (len(row) - 1) for row in laid),
+                 default=body.width)  # fmt: skip
+    left = body.x + (body.width - widest) / 2
     cells, y, index = [], body.y, 0
     for row in laid:
-        height = row[0].height * scale
-        width = sum(r.width * scale for r in row) + GAP * (len(row) - 1)
-        x = body.x + (body.width - width) / 2 if scale < 1 else body.x
+        height, x = row[0].height * scale, left
         for item in row:
             frame = Rect(x, y, item.width * scale, height)
             strip = Rect(frame.x, frame.bottom, frame.width, STRIP)
