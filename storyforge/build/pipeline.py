@@ -29,6 +29,7 @@ from storyforge.outputs.derived import (
     write_derived,
 )
 from storyforge.outputs.results import StepResult
+from storyforge.outputs.sheet_thumbs import ThumbMaker
 from storyforge.providers import key_identity, open_provider, options_from_env, resolve_provider
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
@@ -96,7 +97,12 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     prepare_out(out, inputs=story_inputs(loaded, plan), store=store.root)
     prepare_store(store)
     info = RunInfo(provider_name, options.model or loaded.story.model)
-    recorder = Recorder(plan, out, store, lock, reporter, info)
+    names = selected_outputs(loaded.story, options.outputs)
+    # The contact sheet's thumbnails are made as steps finish, while calls are in flight.
+    thumbs = ThumbMaker(store.root / DERIVED_DIR) if "contact_sheet" in names else None
+    recorder = Recorder(
+        plan, out, store, lock, reporter, info, thumbs=thumbs.submit if thumbs else None
+    )
     for text in (notice and f"storyforge: {notice}", *(w.format() for w in plan.warnings)):
         if text:
             reporter.notice(text)
@@ -115,6 +121,8 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
             execution = await execute(plan, provider, context)
     finally:
         reporter.stop()
+        if thumbs is not None:
+            thumbs.close()
     recorder.finish(execution.results, execution.calls)
     sheet = None
     if not execution.interrupted:
@@ -122,7 +130,6 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
             loaded.story, loaded.path, plan, recorder.results, recorder.files, out,
             store.root / DERIVED_DIR,
         )  # fmt: skip
-        names = selected_outputs(loaded.story, options.outputs)
         written = write_derived(derived, names)
         sheet = next(iter(written.get("contact_sheet", ())), None)
     return BuildReport(

@@ -23,6 +23,7 @@ from storyforge.outputs.derived import DerivedContext
 from storyforge.outputs.files import OutputFile
 from storyforge.outputs.results import StepResult
 from storyforge.outputs.sheet_pages import page_path, render_contact_sheet
+from storyforge.outputs.sheet_thumbs import thumb_path
 from storyforge.render.contact_panel import SheetPanel
 from storyforge.store.fsutil import atomic_write_text
 
@@ -34,7 +35,9 @@ STAMP_NAME = ".contact_sheet.sha256"
 def write_sheet_output(context: DerivedContext) -> list[Path]:
     """The contact sheet as a derived output: its pages under OUT."""
     titles = {scene.id: scene.title for scene in context.story.scenes}
-    path = write_contact_sheet(context.plan, titles, context.results, context.files, context.out)
+    path = write_contact_sheet(
+        context.plan, titles, context.results, context.files, context.out, thumbs=context.cache
+    )
     count = int(path.with_name(STAMP_NAME).read_text("utf-8").split()[1])
     return [page_path(path, n) for n in range(1, count + 1)]
 
@@ -45,8 +48,13 @@ def write_contact_sheet(
     results: Mapping[str, StepResult],
     files: Mapping[str, tuple[OutputFile, ...]],
     out: Path,
+    *,
+    thumbs: Path | None = None,
 ) -> Path:
-    """Draw every built step in story order, sheets first; failures show their reason."""
+    """Draw every built step in story order, sheets first; failures show their reason.
+
+    `thumbs`: the derived cache, whose thumbnails (`sheet_thumbs`) stand in for the images.
+    """
     steps = sorted(
         (s for s in plan.steps if s.id in results),
         key=lambda s: (s.kind != "sheet", s.line, s.column),
@@ -66,7 +74,7 @@ def write_contact_sheet(
                 dialogue=step.dialogue,
                 status="generated" if result.status == "cached" else result.status,
                 reason=result.reason,
-                image_path=out / image.path if image else None,
+                image_path=_picture(out, image, thumbs) if image else None,
             )
         )
     path, stamp = out / SHEET_NAME, out / STAMP_NAME
@@ -78,6 +86,12 @@ def write_contact_sheet(
     except OSError as error:
         raise StoreError(f"cannot write {path}: {error.strerror or error}") from error
     return path
+
+
+def _picture(out: Path, image: OutputFile, thumbs: Path | None) -> Path:
+    if thumbs is not None and (thumb := thumb_path(thumbs, image.sha256)).is_file():
+        return thumb
+    return out / image.path
 
 
 def _current(path: Path, stamp: Path, shown: str) -> bool:

@@ -67,6 +67,16 @@ def load_fitted(source: Source, box: tuple[int, int]) -> Image.Image | None:
     return fitted
 
 
+def fitted_png(source: Source, box: tuple[int, int]) -> bytes | None:
+    """`load_fitted` as PNG bytes (quick to write, lossless), or None when unreadable."""
+    fitted = load_fitted(source, box)
+    if fitted is None:
+        return None
+    out = io.BytesIO()
+    fitted.save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
 def _flatten(image: Image.Image) -> Image.Image:
     if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info:
         rgba = image.convert("RGBA")
