@@ -8,7 +8,7 @@
 Interpreter start-up is `python -c pass` with the same interpreter, best of 5. Each figure
 is the best of RUNS runs, with the range.
 
-Run: .venv/bin/python -m bench.bench_inner_loop [RUNS]
+Run: .venv/bin/python bench/bench_inner_loop.py [RUNS]
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench._stories import story_yaml
-from bench.bench_schedule import _blank, plain_png
+from _stories import story_yaml
+from bench_schedule import _blank, plain_png
+
 from storyforge.fakeserver import FakeGemini, Faults, images
 
 LATENCY, CONCURRENCY, PANELS, NOOP_PANELS = 0.5, 10, 12, 1000

@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.bench_schedule import plain_png
+from bench_schedule import plain_png
+
 from storyforge.fakeserver import FakeGemini, Faults, images
 
 TARGET_RATIO, TARGET_REFUSED = 1.05, 0.02

@@ -133,12 +133,14 @@ def test_a_build_killed_between_create_and_download_resumes_the_same_job(tmp_pat
         build.send_signal(signal.SIGKILL)
         build.communicate(timeout=60)
         assert index_entries(store_root) == 0  # killed before any result came back
+        rows_before = srv.batch_rows
         (receipt,) = _receipts(store_root)
         report = batch_build(story, srv)
         # The first wave's job was resumed, not made again; only the second wave is new.
         assert srv.batches_created == 2
-        rows = [r for r in srv.requests if r["route"] == "batchGenerateContent"]
-        assert len(rows) == 2
+        creates = [r for r in srv.requests if r["route"] == "batchGenerateContent"]
+        assert len(creates) == 2
+        assert srv.batch_rows == PANELS and rows_before == PANELS - 1  # no row sent twice
     assert report.exit_code == 0
     assert index_entries(store_root) == PANELS  # every call paid once, every answer kept
     assert manifest(tmp_path / "out")["totals"]["generated"] == PANELS

@@ -67,6 +67,7 @@ class BatchStore:
         self._faults: deque[str] = deque()
         self._lock = threading.Lock()
         self.created = 0  # jobs ever created, for tests ("never a duplicate")
+        self.rows = 0  # rows of every job ever created ("no call paid twice")
 
     def enqueue(self, *names: str) -> None:
         """Give the next created jobs these faults, one each (see BATCH_FAULTS)."""
@@ -88,6 +89,7 @@ class BatchStore:
         with self._lock:
             self._jobs[job.id] = job
             self.created += 1
+            self.rows += len(job.rows)
         threading.Thread(target=self._run, args=(job,), daemon=True).start()
         return job
 

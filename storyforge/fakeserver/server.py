@@ -130,6 +130,11 @@ class FakeGemini:
         return self._app.batches.created
 
     @property
+    def batch_rows(self) -> int:
+        """How many rows all batch jobs created so far held (each one a billed call)."""
+        return self._app.batches.rows
+
+    @property
     def quota_refused(self) -> int:
         """How many generate requests the `quota_rpm` bucket answered with 429."""
         return self._app.quota.refused if self._app.quota else 0
