@@ -1,23 +1,61 @@
-"""The step dependency graph, the one home of networkx: cycles, order, rank and drawings."""
+"""The step dependency graph, the one home of networkx: cycles, order, rank and drawings.
+
+Order and rank need no more than a heap, so networkx is imported only to describe the
+cycles of a story that has some: a build never pays its tenth of a second of imports.
+"""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
-from typing import Literal
-
-import networkx as nx
+from typing import TYPE_CHECKING, Literal
 
 from storyforge.compile.plan import Plan, Step
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Deps = Mapping[str, Sequence[str]]
 
 
 def _graph(deps: Deps) -> nx.DiGraph[str]:
+    import networkx as nx
+
     # Edges run from a step to the steps that need it, the order work flows in.
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(deps)
     graph.add_edges_from((need, step) for step, needs in deps.items() for need in needs)
     return graph
+
+
+def _users(deps: Deps) -> dict[str, list[str]]:
+    users: dict[str, list[str]] = {step: [] for step in deps}
+    for step, needs in deps.items():
+        for need in needs:
+            users.setdefault(need, []).append(step)
+    return users
+
+
+def _order(deps: Deps, story_order: Mapping[str, int]) -> list[str]:
+    """Kahn's algorithm, the first ready step in story order first; cycles are left out.
+
+    This is networkx's lexicographical topological sort (tests/test_graph_order.py).
+    """
+    users = _users(deps)
+    waiting = {step: 0 for step in users}
+    for step, needs in deps.items():
+        waiting[step] = len(needs)
+    ready = [(story_order[s], s) for s, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        _, step = heapq.heappop(ready)
+        order.append(step)
+        for user in users[step]:
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                heapq.heappush(ready, (story_order[user], user))
+    return order
 
 
 def find_cycles(deps: Deps, story_order: Mapping[str, int]) -> list[list[str]]:
@@ -26,6 +64,10 @@ def find_cycles(deps: Deps, story_order: Mapping[str, int]) -> list[list[str]]:
     Each cycle follows "needs" edges from the member that comes first in story order; the
     cycles are sorted by that member.
     """
+    if len(_order(deps, story_order)) == len(_users(deps)):
+        return []
+    import networkx as nx
+
     needs = _graph(deps).reverse(copy=False)
     cycles: list[list[str]] = []
     for group in nx.strongly_connected_components(needs):
@@ -47,11 +89,11 @@ def schedule(deps: Deps, story_order: Mapping[str, int]) -> tuple[list[str], dic
     The rank is the number of edges on the longest path from the step to a step nothing
     needs (0 for those): the executor starts the highest rank first. `deps` must be acyclic.
     """
-    graph = _graph(deps)
-    order = list(nx.lexicographical_topological_sort(graph, key=story_order.__getitem__))
+    users = _users(deps)
+    order = _order(deps, story_order)
     rank: dict[str, int] = {}
     for node in reversed(order):
-        rank[node] = max((rank[user] + 1 for user in graph.successors(node)), default=0)
+        rank[node] = max((rank[user] + 1 for user in users[node]), default=0)
     return order, rank
 
 
