@@ -27,6 +27,9 @@ from storyforge.providers.batch_wire import row_line
 from storyforge.providers.pricing import batch_cost_usd
 
 MAX_ROWS = 500  # a few hundred images per job (BATCH.md §9): results stay a few GB
+# Jobs of this build active at once: well under the project's 100 (BATCH.md §5.3), and a
+# later chunk is created only as an earlier one ends, as the enqueued-token ceiling wants.
+MAX_JOBS = 20
 WAVE_SLOTS = 1_000_000  # the scheduler's concurrency in batch mode: a whole wave at once
 
 
@@ -61,6 +64,7 @@ class BatchProvider:
         self.delivered: set[str] = set()
         self.delivering = 0
         self.tag = hashlib.sha256(str(receipts.root).encode()).hexdigest()[:8]
+        self.active = asyncio.Semaphore(MAX_JOBS)
 
     async def generate(self, request: GenerateRequest) -> Outcome:
         """Wait for this call's row in a batch job; never raises for API failures."""
@@ -119,7 +123,11 @@ class BatchProvider:
 
     async def _guarded(self, job: Coroutine[Any, Any, None], rows: list[str]) -> None:
         try:
-            await job
+            async with self.active:
+                await job
+        except asyncio.CancelledError:
+            job.close()  # cancelled while waiting for its turn: it never started
+            raise
         except ProviderError as error:
             self._fail(rows, str(error))
         except Exception as error:  # a bug or a full disk fails these calls, not the build
