@@ -4,41 +4,23 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from storyforge.diagnostics import Diagnostic
 from storyforge.errors import StoryError
 from storyforge.story.checks import check_story
+from storyforge.story.include import merge_includes
 from storyforge.story.models import Story
-from storyforge.story.sourcemap import SourceMap, YamlPath, format_path
+from storyforge.story.sourcemap import SourceMap
 from storyforge.story.storyfile import read_text
-from storyforge.story.syntax import SyntaxProblem, control_character_diagnostic, syntax_diagnostic
 from storyforge.story.validation import validate_document
+from storyforge.story.yamltree import FAST_LOADER, parse_yaml
 
-# libyaml composes many times faster; both are safe because tags are resolved by hand below.
-_LOADER: type[yaml.SafeLoader | yaml.CSafeLoader] = (
-    yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-)
-_TAG = "tag:yaml.org,2002:"
-_STR, _SEQ, _MAP, _MERGE = (_TAG + t for t in ("str", "seq", "map", "merge"))
-_MAX_NODES = 2_000_000  # values after expanding aliases: far beyond any real story
-_MAX_DEPTH = 100
-_CONSTRUCT = yaml.constructor.SafeConstructor()
-_SCALARS: dict[str, Callable[[yaml.ScalarNode], Any]] = {
-    _STR: lambda node: node.value,
-    _TAG + "int": _CONSTRUCT.construct_yaml_int,
-    _TAG + "float": _CONSTRUCT.construct_yaml_float,
-    _TAG + "bool": _CONSTRUCT.construct_yaml_bool,
-    _TAG + "null": lambda _: None,
-    # No story field is a date, so an unquoted date stays the text the user wrote.
-    _TAG + "timestamp": lambda node: node.value,
-}
+_LOADER = FAST_LOADER  # tests swap in the pure-Python parser to compare the two
+_EMPTY = "the story is empty; start it with `storyforge: 1`, a title and scenes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,158 +31,17 @@ class LoadedStory:
     root: Path  # its folder, resolved (absolute)
     sha256: str  # of the file's bytes
     story: Story
-    source: SourceMap  # file = str(path) as given
+    source: SourceMap  # file = str(path) as given; included entries name their own file
     warnings: tuple[Diagnostic, ...]
-
-
-class _TooLarge(Exception):
-    pass
-
-
-@dataclass(slots=True)
-class _Builder:
-    """One walk of the node tree: plain data, positions, and the problems met on the way."""
-
-    file: str
-    values: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
-    # Source text of non-string scalars; a key's under (*path, "[key]"), as pydantic places it.
-    raw: dict[YamlPath, str] = field(default_factory=dict)
-    refused: set[YamlPath] = field(default_factory=set)
-    errors: list[Diagnostic] = field(default_factory=list)
-    active: set[int] = field(default_factory=set)  # collections being built: cycle guard
-    built: dict[int, tuple[Any, int]] = field(default_factory=dict)  # data and expanded size
-    expanded: int = 0  # values counting every alias in full, to stop alias bombs
-
-    def build(self, node: yaml.Node, path: YamlPath) -> Any:
-        self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.ScalarNode):
-            self._count(1)
-            return self._scalar(node, path)
-        if id(node) in self.active:
-            return self._cycle(path)
-        if id(node) in self.built:  # an alias: reuse what its anchor built
-            self._count(self.built[id(node)][1])
-            return self.built[id(node)][0]
-        if len(path) > _MAX_DEPTH:
-            return self._refuse(node, path, f"nested more than {_MAX_DEPTH} levels deep")
-        before = self.expanded
-        self._count(1)
-        self.active.add(id(node))
-        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
-            data: Any = self._mapping(node, path)
-        elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
-            data = [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        else:
-            data = None
-            self._refuse_tag(node, path)
-        self.active.discard(id(node))
-        self.built[id(node)] = (data, self.expanded - before)
-        return data
-
-    def _count(self, values: int) -> None:
-        self.expanded += values
-        if self.expanded > _MAX_NODES:
-            raise _TooLarge
-
-    def _cycle(self, path: YamlPath) -> None:
-        # The node was written at its anchor: show the key the alias was used under.
-        self.refused.add(path)
-        line, column = self.keys.get(path, self.values[path])
-        message = "an alias refers to a value that contains it"
-        self.errors.append(Diagnostic(self.file, line, column, format_path(path), message))
-
-    def _scalar(self, node: yaml.ScalarNode, path: YamlPath) -> Any:
-        make = _SCALARS.get(node.tag)
-        if make is None:
-            return self._refuse_tag(node, path)
-        if node.tag != _STR:
-            self.raw[path] = node.value
-        try:
-            return make(node)
-        except (ValueError, KeyError):
-            return self._refuse(node, path, f"'{node.value}' is not a valid {_short(node.tag)}")
-
-    def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[Any, Any]:
-        out: dict[Any, Any] = {}
-        # Merged entries first, so the mapping's own keys override them and keep their positions.
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                self._merge(value_node, path, out)
-        self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        first: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                continue
-            key = self._key(key_node, path)
-            if key is _BAD:
-                continue
-            line = key_node.start_mark.line + 1
-            if key in first:
-                message = f"duplicate key '{key_node.value}' (first at line {first[key]})"
-                self._error(key_node, path, message)
-                continue
-            first[key] = line
-            key_path = (*path, key if isinstance(key, str | int) else str(key))
-            self.keys[key_path] = (line, key_node.start_mark.column + 1)
-            if key_node.tag != _STR:
-                self.raw[(*key_path, "[key]")] = key_node.value
-            out[key] = self.build(value_node, key_path)
-        return out
-
-    def _key(self, node: yaml.Node, path: YamlPath) -> Any:
-        make = _SCALARS.get(node.tag) if isinstance(node, yaml.ScalarNode) else None
-        if not isinstance(node, yaml.ScalarNode):
-            self._error(node, path, "a key must be plain text, not a list or mapping")
-        elif make is None:
-            self._error(node, path, _tag_message(node.tag))
-        else:
-            try:
-                return make(node)
-            except (ValueError, KeyError):
-                self._error(node, path, f"'{node.value}' is not a valid {_short(node.tag)}")
-        return _BAD
-
-    def _merge(self, node: yaml.Node, path: YamlPath, out: dict[Any, Any]) -> None:
-        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        # The first of several merged mappings wins, so apply them last to first.
-        for source in reversed(sources):
-            merged = self.build(source, path) if isinstance(source, yaml.MappingNode) else None
-            if isinstance(merged, dict):
-                out.update(merged)
-            elif not isinstance(source, yaml.MappingNode):
-                self._error(source, path, "'<<' merges mappings only")
-
-    def _refuse_tag(self, node: yaml.Node, path: YamlPath) -> None:
-        return self._refuse(node, path, _tag_message(node.tag))
-
-    def _refuse(self, node: yaml.Node, path: YamlPath, message: str) -> None:
-        self.refused.add(path)
-        self._error(node, path, message)
-
-    def _error(self, node: yaml.Node, path: YamlPath, message: str) -> None:
-        mark = node.start_mark
-        where = format_path(path)
-        self.errors.append(Diagnostic(self.file, mark.line + 1, mark.column + 1, where, message))
-
-
-_BAD = object()
-
-
-def _tag_message(tag: str) -> str:
-    return f"tag '{_short(tag)}' is not allowed; a story is plain YAML without tags"
-
-
-def _short(tag: str) -> str:
-    return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
+    includes: tuple[Path, ...] = ()  # the libraries read, resolved, in the order included
 
 
 def load_story(path: Path) -> LoadedStory:
     """Read, validate and check the story at `path`; never runs code named in the YAML.
 
     Raises:
-        StoryError: with every problem found in the file (and its warnings), sorted by
-            position.
+        StoryError: with every problem found in the file and the libraries it includes (and
+            their warnings), sorted by position.
     """
     with _collector_paused():
         return _load(path)
@@ -208,28 +49,21 @@ def load_story(path: Path) -> LoadedStory:
 
 def _load(path: Path) -> LoadedStory:
     data, text = read_text(path)
-    builder = _Builder(str(path))
-    tree = _compose(builder.file, text)
-    if tree is None:
-        message = "the story is empty; start it with `storyforge: 1`, a title and scenes"
-        raise StoryError([Diagnostic(builder.file, 0, 0, "", message)])
-    try:
-        document = builder.build(tree, ())
-    except _TooLarge:
-        message = f"aliases expand the story to more than {_MAX_NODES:,} values; use fewer"
-        raise StoryError([Diagnostic(builder.file, 0, 0, "", message)]) from None
-    source = SourceMap(builder.file, builder.values, builder.keys)
-    if not isinstance(document, dict):
+    parsed = parse_yaml(str(path), text, empty=_EMPTY, loader=_LOADER)
+    if not isinstance(parsed.document, dict):
+        source = SourceMap(parsed.file, parsed.values, parsed.keys)
         message = "a story is a mapping of keys such as `storyforge: 1` and `title:`"
-        raise StoryError([*builder.errors, source.diagnostic((), message)])
-    story, problems = validate_document(document, source, builder.raw, builder.refused)
-    problems = [*builder.errors, *problems]
+        raise StoryError([*parsed.errors, source.diagnostic((), message)])
+    included = merge_includes(parsed, path, _LOADER)
+    source = SourceMap(parsed.file, parsed.values, parsed.keys, included.files)
+    story, problems = validate_document(parsed.document, source, parsed.raw, parsed.refused)
+    problems = [*parsed.errors, *included.problems, *problems]
     if story is None or any(p.severity == "error" for p in problems):
         raise StoryError(problems)
     problems += check_story(story, source)
     loaded = LoadedStory(
         path, path.parent.resolve(), hashlib.sha256(data).hexdigest(), story, source,
-        tuple(sorted(problems)),
+        tuple(sorted(problems)), included.paths,
     )  # fmt: skip
     if any(p.severity == "error" for p in problems):
         raise StoryError(problems, partial=loaded)
@@ -247,17 +81,3 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _compose(file: str, text: str) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as error:
-        found = SyntaxProblem.of(error)
-        raise StoryError([syntax_diagnostic(file, text, found)]) from None
-    except yaml.reader.ReaderError as error:
-        code = error.character if isinstance(error.character, int) else 0
-        raise StoryError([control_character_diagnostic(file, text, error.position, code)]) from None
-    except RecursionError:
-        message = f"nested more than {_MAX_DEPTH} levels deep"
-        raise StoryError([Diagnostic(file, 0, 0, "", message)]) from None

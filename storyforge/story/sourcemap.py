@@ -25,12 +25,24 @@ class SourceMap:
     """Positions (1-based line, column) of YAML nodes by their path from the document root.
 
     `values` holds where each node's value starts; `keys` where the key of a mapping entry
-    starts (an unknown or duplicate key is best shown at the key itself).
+    starts (an unknown or duplicate key is best shown at the key itself). `files` names the
+    file of each entry that came from an included file (`("characters", "ada")` →
+    `cast.yaml`); everything else was written in `file`.
     """
 
     file: str
     values: Mapping[YamlPath, tuple[int, int]] = field(default_factory=dict)
     keys: Mapping[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    files: Mapping[YamlPath, str] = field(default_factory=dict)
+
+    def file_at(self, path: Sequence[PathItem]) -> str:
+        """The file the node at `path` was written in."""
+        if self.files:
+            for n in range(len(path), 0, -1):
+                found = self.files.get(tuple(path[:n]))
+                if found is not None:
+                    return found
+        return self.file
 
     def locate(self, path: Sequence[PathItem], *, at_key: bool = False) -> tuple[int, int]:
         """Position of the node at `path`, else of its nearest located ancestor, else (0, 0)."""
@@ -53,4 +65,4 @@ class SourceMap:
     ) -> Diagnostic:
         """A Diagnostic for the node at `path`."""
         line, col = self.locate(path, at_key=at_key)
-        return Diagnostic(self.file, line, col, format_path(path), message, severity)
+        return Diagnostic(self.file_at(path), line, col, format_path(path), message, severity)

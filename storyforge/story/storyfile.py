@@ -15,7 +15,7 @@ def read_text(path: Path) -> tuple[bytes, str]:
         StoryError: the file cannot be read, or is not UTF-8 (placed at the first bad byte).
     """
     data = _read(path)
-    return data, _decode(str(path), data)
+    return data, decode_text(str(path), data)
 
 
 def _read(path: Path) -> bytes:
@@ -26,7 +26,12 @@ def _read(path: Path) -> bytes:
         raise StoryError([Diagnostic(str(path), 0, 0, "", message)]) from None
 
 
-def _decode(file: str, data: bytes) -> str:
+def decode_text(file: str, data: bytes) -> str:
+    """`data` as UTF-8 text (a leading BOM dropped).
+
+    Raises:
+        StoryError: located at the first byte that is not UTF-8.
+    """
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -101,7 +101,7 @@ def _diagnostic(
 
 def _at_key(source: SourceMap, path: YamlPath, message: str) -> Diagnostic:
     line, column = source.locate(path, at_key=True)
-    return Diagnostic(source.file, line, column, format_path(path[:-1]), message)
+    return Diagnostic(source.file_at(path), line, column, format_path(path[:-1]), message)
 
 
 @dataclass(frozen=True, slots=True)

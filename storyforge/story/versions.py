@@ -80,7 +80,8 @@ def newer_field_problems(
             f"{what} is format {added}, this file is format {version}; "
             f"write `storyforge: {added}` to use it"
         )
-        problems.append(Diagnostic(source.file, line, column, format_path(path[:-1]), message))
+        where = format_path(path[:-1])
+        problems.append(Diagnostic(source.file_at(path), line, column, where, message))
     return problems
 
 
