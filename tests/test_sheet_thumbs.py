@@ -12,6 +12,7 @@ from storyforge.build.pipeline import BuildOptions, build, load_and_compile
 from storyforge.build.progress import Progress
 from storyforge.build.recorder import Recorder, RunInfo
 from storyforge.outputs.sheet import write_contact_sheet
+from storyforge.outputs.sheet_bands import BAND_DIR
 from storyforge.outputs.sheet_thumbs import THUMB_DIR, thumb_box, thumb_path
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
@@ -58,3 +59,34 @@ def test_the_sheet_from_thumbnails_matches_the_sheet_from_the_images(tmp_path: P
     with Image.open(io.BytesIO(plain)) as a, Image.open(from_thumbs) as b:
         assert a.size == b.size
         assert ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox() is None
+
+
+def test_rows_drawn_during_the_build_make_the_same_sheet(tmp_path: Path) -> None:
+    story = write_story(tmp_path, STORY)
+    results, out = _build(story)
+    bands = tmp_path / ".storyforge" / "derived" / BAND_DIR
+    kept = sorted(bands.iterdir())
+    assert kept  # rows, headers and feet, kept by what they show
+    with Image.open(out / "contact_sheet.png") as assembled:
+        loaded, plan = load_and_compile(story)
+        recorder = Recorder(plan, out, Store.beside(story), Lock.beside(story),
+                            Progress(io.StringIO(), live=False), RunInfo("sketch", ""))  # fmt: skip
+        for result in results.values():
+            recorder.step_finished(result)  # type: ignore[arg-type]
+        titles = {s.id: s.title for s in loaded.story.scenes}
+        (out / ".contact_sheet.sha256").unlink()
+        direct = write_contact_sheet(plan, titles, recorder.results, recorder.files, out)
+        with Image.open(direct) as fresh:
+            diff = ImageChops.difference(assembled.convert("RGB"), fresh.convert("RGB"))
+    assert diff.getbbox() is None
+
+
+def test_a_damaged_band_is_drawn_again(tmp_path: Path) -> None:
+    story = write_story(tmp_path, STORY)
+    _build(story)
+    for part in (tmp_path / ".storyforge" / "derived" / BAND_DIR).iterdir():
+        part.write_bytes(part.read_bytes()[:-7])  # cut short
+    (tmp_path / "out" / ".contact_sheet.sha256").unlink()
+    _, out = _build(story)
+    with Image.open(out / "contact_sheet.png") as sheet:
+        sheet.load()  # decodes whole: nothing of the damaged bands was used

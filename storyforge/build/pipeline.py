@@ -29,7 +29,7 @@ from storyforge.outputs.derived import (
     write_derived,
 )
 from storyforge.outputs.results import StepResult
-from storyforge.outputs.sheet_thumbs import ThumbMaker
+from storyforge.outputs.sheet_live import live_sheet
 from storyforge.providers import key_identity, open_provider, options_from_env, resolve_provider
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
@@ -98,10 +98,10 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     prepare_store(store)
     info = RunInfo(provider_name, options.model or loaded.story.model)
     names = selected_outputs(loaded.story, options.outputs)
-    # The contact sheet's thumbnails are made as steps finish, while calls are in flight.
-    thumbs = ThumbMaker(store.root / DERIVED_DIR) if "contact_sheet" in names else None
+    # The contact sheet is drawn row by row as steps finish, while calls are in flight.
+    live = live_sheet(loaded.story, plan, out, store.root) if "contact_sheet" in names else None
     recorder = Recorder(
-        plan, out, store, lock, reporter, info, thumbs=thumbs.submit if thumbs else None
+        plan, out, store, lock, reporter, info, live=live.finished if live else None
     )
     for text in (notice and f"storyforge: {notice}", *(w.format() for w in plan.warnings)):
         if text:
@@ -121,8 +121,8 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
             execution = await execute(plan, provider, context)
     finally:
         reporter.stop()
-        if thumbs is not None:
-            thumbs.close()
+        if live is not None:
+            live.close()
     recorder.finish(execution.results, execution.calls)
     sheet = None
     if not execution.interrupted:

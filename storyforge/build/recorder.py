@@ -78,11 +78,11 @@ class Recorder:
         info: RunInfo,
         *,
         every_s: float = 0.5,
-        thumbs: Callable[[str, Path], None] | None = None,
+        live: Callable[[StepResult, tuple[OutputFile, ...]], None] | None = None,
     ) -> None:
         self.plan, self.out, self.store, self.lock = plan, out, store, lock
         self.reporter, self.info, self.every_s = reporter, info, every_s
-        self.thumbs = thumbs  # told (sha256, path) of each finished image, for the sheet
+        self.live = live  # told of each finished step and its files (the live contact sheet)
         self.results: dict[str, StepResult] = {}
         self.files: dict[str, tuple[OutputFile, ...]] = {}
         self.calls = self.saved_calls = 0
@@ -104,9 +104,8 @@ class Recorder:
             self.files[result.step_id] = write_outputs(self.out, self.store, result)
         except StoreError as error:
             self.error = self.error or error  # raised by `finish`: the build itself goes on
-        image = next((f for f in self.files.get(result.step_id, ()) if "/" not in f.path), None)
-        if self.thumbs is not None and image is not None:
-            self.thumbs(image.sha256, self.out / image.path)
+        if self.live is not None:
+            self.live(result, self.files.get(result.step_id, ()))
         self.reporter.step_finished(result)
         # Only calls are worth saving early: anything else a rerun finds again for free.
         pause = max(self.every_s, SAVE_SHARE * self.save_cost)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from storyforge import __version__
-from storyforge.compile.plan import Plan
+from storyforge.compile.plan import Plan, Step
 from storyforge.errors import StoreError
 from storyforge.outputs.derived import DerivedContext
 from storyforge.outputs.files import OutputFile
@@ -53,39 +53,57 @@ def write_contact_sheet(
 ) -> Path:
     """Draw every built step in story order, sheets first; failures show their reason.
 
-    `thumbs`: the derived cache, whose thumbnails (`sheet_thumbs`) stand in for the images.
+    `thumbs`: the derived cache, whose thumbnails (`sheet_thumbs`) stand in for the images
+    and whose bands drawn during the build (`sheet_live`) are used again.
     """
-    steps = sorted(
-        (s for s in plan.steps if s.id in results),
-        key=lambda s: (s.kind != "sheet", s.line, s.column),
-    )
-    panels = []
-    for step in steps:
-        result = results[step.id]
-        image = next((f for f in files.get(step.id, ()) if "/" not in f.path), None)
-        is_sheet = step.kind == "sheet"
-        panels.append(
-            SheetPanel(
-                step_id=step.id,
-                scene_id=CHARACTERS if is_sheet else step.scene or "",
-                scene_title="Character sheets" if is_sheet else scene_titles.get(step.scene or ""),
-                shot=step.shot,
-                caption=step.caption,
-                dialogue=step.dialogue,
-                status="generated" if result.status == "cached" else result.status,
-                reason=result.reason,
-                image_path=_picture(out, image, thumbs) if image else None,
-            )
-        )
+    steps = sheet_order(s for s in plan.steps if s.id in results)
+    panels = [
+        sheet_panel(step, results[step.id], files.get(step.id, ()), out, scene_titles, thumbs)
+        for step in steps
+    ]
     path, stamp = out / SHEET_NAME, out / STAMP_NAME
     shown = _fingerprint(plan.title, panels, files)
     try:
         if not _current(path, stamp, shown):
-            pages = render_contact_sheet(plan.title, panels, path)
+            pages = render_contact_sheet(plan.title, panels, path, bands=thumbs)
             atomic_write_text(stamp, f"{shown}\n{len(pages)}\n")
     except OSError as error:
         raise StoreError(f"cannot write {path}: {error.strerror or error}") from error
     return path
+
+
+def sheet_order(steps: Iterable[Step]) -> list[Step]:
+    """Steps in the sheet's order: character sheets first, then the story's order."""
+    return sorted(steps, key=lambda s: (s.kind != "sheet", s.line, s.column))
+
+
+def sheet_panel(
+    step: Step,
+    result: StepResult,
+    files: Sequence[OutputFile],
+    out: Path,
+    scene_titles: Mapping[str, str | None],
+    thumbs: Path | None,
+) -> SheetPanel:
+    """What the sheet shows of one step."""
+    image = main_image(files)
+    is_sheet = step.kind == "sheet"
+    return SheetPanel(
+        step_id=step.id,
+        scene_id=CHARACTERS if is_sheet else step.scene or "",
+        scene_title="Character sheets" if is_sheet else scene_titles.get(step.scene or ""),
+        shot=step.shot,
+        caption=step.caption,
+        dialogue=step.dialogue,
+        status="generated" if result.status == "cached" else result.status,
+        reason=result.reason,
+        image_path=_picture(out, image, thumbs) if image else None,
+    )
+
+
+def main_image(files: Sequence[OutputFile]) -> OutputFile | None:
+    """The step's selected image under OUT (takes sit in subfolders)."""
+    return next((f for f in files if "/" not in f.path), None)
 
 
 def _picture(out: Path, image: OutputFile, thumbs: Path | None) -> Path:

@@ -11,19 +11,28 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from storyforge.outputs.sheet_bands import drawn_band
 from storyforge.render.contact import SheetPanel, sheet_layout, write_page
+from storyforge.render.pngparts import write_png
 from storyforge.store.fsutil import atomic_writer
 
 
 def render_contact_sheet(
-    title: str, panels: Sequence[SheetPanel], out_path: Path, *, columns: int = 3
+    title: str,
+    panels: Sequence[SheetPanel],
+    out_path: Path,
+    *,
+    columns: int = 3,
+    bands: Path | None = None,
 ) -> list[Path]:
     """Write the contact sheet's pages as PNG files, each atomically; returns their paths.
 
     Each page is drawn one band (header, scene header, row of cells) at a time and
     streamed into its PNG, and each image is opened and shrunk on its own, so memory stays
-    small however many panels there are. Raises OSError when the folder cannot be written
-    and ValueError when `columns` is below 1.
+    small however many panels there are. With `bands` (the derived cache), each band is
+    taken from there when it was drawn before (`sheet_bands`), and the page assembled
+    from the bands. Raises OSError when the folder cannot be written and ValueError when
+    `columns` is below 1.
     """
     layout = sheet_layout(title, panels, columns)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -31,7 +40,11 @@ def render_contact_sheet(
     for page in layout.pages:
         path = page_path(out_path, page.number)
         with atomic_writer(path) as out:
-            write_page(layout, page, panels, out)
+            if bands is None:
+                write_page(layout, page, panels, out)
+            else:
+                parts = (drawn_band(band, layout, panels, bands) for band in page.bands)
+                write_png(out, layout.width, layout.height, parts)
         paths.append(path)
     _remove_stale_pages(out_path, len(paths))
     return paths

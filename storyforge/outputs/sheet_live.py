@@ -1,0 +1,91 @@
+"""The contact sheet drawn while the build runs: each row as soon as its panels are done.
+
+The build tells `LiveSheet` of every finished step. On one worker thread it shrinks the
+step's image into its thumbnail (`sheet_thumbs`) and, once every panel of a row of the
+sheet has finished, draws and compresses that row into the band cache (`sheet_bands`).
+When the calls are over, the sheet's pages are assembled from those bands and only the
+page headers, scene headers and feet are drawn: the sheet costs the build little more
+than its last row. A row whose panels end up different (a retried step, another
+`--only`) simply misses the cache and is drawn with the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import groupby
+from pathlib import Path
+
+from storyforge.compile.plan import Plan, Step
+from storyforge.outputs.derived import DERIVED_DIR
+from storyforge.outputs.files import OutputFile
+from storyforge.outputs.results import StepResult
+from storyforge.outputs.sheet import CHARACTERS, main_image, sheet_order, sheet_panel
+from storyforge.outputs.sheet_bands import drawn_band
+from storyforge.outputs.sheet_thumbs import COLUMNS, make_thumb
+from storyforge.render.contact import SheetLayout
+from storyforge.render.contact_layout import PAGE_HEIGHT, PAGE_WIDTH, cell_width, scene_flows
+from storyforge.story.models import Story
+
+Done = tuple[Step, StepResult, tuple[OutputFile, ...]]
+
+
+class LiveSheet:
+    """Thumbnails and finished rows of the contact sheet, made on a worker thread."""
+
+    def __init__(self, plan: Plan, titles: Mapping[str, str | None], out: Path, cache: Path):
+        self.out, self.cache, self.titles = out, cache, titles
+        self.steps = {step.id: step for step in plan.steps}
+        ordered = sheet_order(plan.steps)
+        # The sheet's rows: each scene's run of panels (sheets first) cut every COLUMNS.
+        self.rows: list[list[Step]] = []
+        for _, group in groupby(ordered, key=_group):
+            members = list(group)
+            self.rows += [members[at : at + COLUMNS] for at in range(0, len(members), COLUMNS)]
+        self.row_of = {step.id: n for n, row in enumerate(self.rows) for step in row}
+        self.done: dict[str, Done] = {}
+        self.layout = SheetLayout(PAGE_WIDTH, PAGE_HEIGHT, cell_width(COLUMNS), ())
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet")
+        self._pending: list[Future[None]] = []
+
+    def finished(self, result: StepResult, files: tuple[OutputFile, ...]) -> None:
+        """Queue the step's thumbnail, and its row once the row is complete."""
+        step = self.steps[result.step_id]
+        self.done[step.id] = (step, result, files)
+        row = self.rows[self.row_of[step.id]] if step.id in self.row_of else []
+        if row and all(s.id in self.done for s in row):
+            entries = [self.done[s.id] for s in row]
+            self._pending.append(self._pool.submit(self._draw_row, entries))
+        else:
+            self._pending.append(self._pool.submit(self._thumb, files))
+
+    def close(self) -> None:
+        """Wait for what is queued; anything that failed is simply drawn at the end."""
+        for future in self._pending:
+            future.exception()
+        self._pool.shutdown()
+
+    def _thumb(self, files: Sequence[OutputFile]) -> None:
+        image = main_image(files)
+        if image is not None:
+            make_thumb(self.cache, image.sha256, self.out / image.path)
+
+    def _draw_row(self, entries: Sequence[Done]) -> None:
+        for _, _, files in entries:
+            self._thumb(files)
+        panels = [
+            sheet_panel(step, result, files, self.out, self.titles, self.cache)
+            for step, result, files in entries
+        ]
+        (flow,) = scene_flows(panels, COLUMNS)
+        drawn_band(flow.rows[0], self.layout, panels, self.cache)
+
+
+def _group(step: Step) -> str:
+    return CHARACTERS if step.kind == "sheet" else step.scene or ""
+
+
+def live_sheet(story: Story, plan: Plan, out: Path, store_root: Path) -> LiveSheet:
+    """The live contact sheet of a build, its cache in the store's derived folder."""
+    titles = {scene.id: scene.title for scene in story.scenes}
+    return LiveSheet(plan, titles, out, store_root / DERIVED_DIR)
