@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from storyforge.compile.compiler import compile_plan, load_checked
 from storyforge.errors import StoryError
 from storyforge.story.loader import load_story
 from tests.compiler_support import write_story
@@ -79,4 +80,68 @@ def test_a_shut_down_model_is_never_offered_one_past_its_own_shutdown(tmp_path: 
     assert problems(tmp_path, text) == [
         "story.yaml:3:8: model: model 'gemini-2.5-flash-image-preview' was shut down on "
         "2026-01-15; use 'gemini-nano-banana-2.1'"
+    ]
+
+
+def compiled_problems(tmp_path: Path, text: str) -> list[str]:
+    """Every problem `validate` reports, through all the rounds, as the user sees them."""
+    story = write_story(tmp_path, text)
+    with pytest.raises(StoryError) as caught:
+        compile_plan(load_checked(story))
+    return [d.format().replace(str(story), "story.yaml") for d in caught.value.diagnostics]
+
+
+def test_a_missing_var_says_vars_has_no_such_name(tmp_path: Path) -> None:
+    text = HEAD + 'scenes:\n  - id: s\n    panels:\n      - {id: p, prompt: "{{ vars.mood }}"}\n'
+    assert compiled_problems(tmp_path, text) == [
+        "story.yaml:8:25: scenes[0].panels[0].prompt: 'mood' is undefined in the prompt "
+        "template: `vars` has no 'mood' (vars is empty); add `mood:` under `vars` in the story"
+    ]
+
+
+def test_a_missing_var_lists_what_vars_has_and_the_closest(tmp_path: Path) -> None:
+    text = (
+        HEAD
+        + "vars: {moods: calm, palette: teal}\n"
+        + ('scenes:\n  - id: s\n    panels:\n      - {id: p, prompt: "{{ vars.mood }}"}\n')
+    )
+    assert compiled_problems(tmp_path, text) == [
+        "story.yaml:9:25: scenes[0].panels[0].prompt: 'mood' is undefined in the prompt "
+        "template: `vars` has no 'mood'; it has moods, palette (did you mean 'moods'?)"
+    ]
+
+
+def test_a_duplicate_id_does_not_hide_a_cycle(tmp_path: Path) -> None:
+    text = HEAD + (
+        "scenes:\n  - id: s\n    continuity: none\n    panels:\n"
+        "      - {id: a, references: [b]}\n"
+        "      - {id: b, references: [a]}\n"
+        "      - {id: a}\n"
+    )
+    assert compiled_problems(tmp_path, text) == [
+        "story.yaml:9:30: scenes[0].panels[0].references[0]: steps need each other: "
+        "a -> b -> a; remove one of these inputs",
+        "story.yaml:11:14: scenes[0].panels[2].id: duplicate id 'a' (first used at line 9)",
+    ]
+
+
+def test_a_prompt_too_long_once_the_built_in_template_adds_to_it_is_shown_at_the_prompt(
+    tmp_path: Path,
+) -> None:
+    prompt = "x" * 99_000
+    text = (
+        HEAD
+        + "styles:\n  ink: {prompt: "
+        + "bold ink " * 200
+        + "}\n"
+        + (
+            "scenes:\n  - id: s\n    panels:\n"
+            f"      - {{id: p, shot: wide, style: ink, prompt: {prompt}}}\n"
+        )
+    )
+    problems = compiled_problems(tmp_path, text)
+    assert problems == [
+        "story.yaml:10:49: scenes[0].panels[0].prompt: the rendered prompt is 100,822 "
+        "characters, 822 over the limit of 100,000, once the built-in panel template adds "
+        "the shot, setting, cast and style; shorten this text"
     ]

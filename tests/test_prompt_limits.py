@@ -41,4 +41,7 @@ def test_an_attribute_of_an_empty_value_says_it_is_empty(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     err = _validate(tmp_path, "{{ vars.x.y }}", capsys)
-    assert err.endswith("'x' is undefined in the prompt template; that value is empty\n")
+    assert err.endswith(
+        "'x' is undefined in the prompt template: `vars` has no 'x' (vars is empty); "
+        "add `x:` under `vars` in the story\n"
+    )

@@ -25,6 +25,15 @@ class TemplateOverrun(TemplateBound):
     """A template that ran past its deadline (remembered, so it is not run again)."""
 
 
+class PromptTooLong(TemplateBound):
+    """A built-in template's whole output over the prompt limit, with its measured size."""
+
+    def __init__(self, size: int) -> None:
+        """Say how long the rendered prompt came out."""
+        self.size = size
+        super().__init__(f"the rendered prompt is {size:,} characters")
+
+
 def too_long() -> TemplateBound:
     """The refusal of anything longer than the prompt limit."""
     return TemplateBound(f"template text longer than {limits.MAX_PROMPT_CHARS:,} characters")

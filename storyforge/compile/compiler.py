@@ -26,10 +26,11 @@ from storyforge.story.sourcemap import SourceMap, YamlPath
 
 
 def load_checked(path: Path) -> LoadedStory:
-    """`load_story`, and when only cross-references are wrong, the reference files too.
+    """`load_story`, and when only cross-references are wrong, the files and cycles too.
 
-    Ids must be right before steps can be built, but files can be checked regardless, so
-    a first report already names a missing or escaping file beside an unknown id.
+    Ids must be right before a plan can be built, but files can be checked regardless, and
+    cycles found over the first use of each id, so a first report already names a missing
+    file or a cycle beside an unknown or duplicate id.
     """
     try:
         return load_story(path)
@@ -37,11 +38,15 @@ def load_checked(path: Path) -> LoadedStory:
         if not isinstance(error.partial, LoadedStory):
             raise
         loaded = error.partial
-        builder = StepBuilder(loaded.story, loaded.source, ReferenceFiles(loaded.root))
+        files = ReferenceFiles(loaded.root)
+        builder = StepBuilder(loaded.story, loaded.source, files)
         builder.check_files(
             (ref, at) for ref, at in _declared_files(loaded.story) if _is_file(ref, at)
         )
-        raise StoryError([*error.diagnostics, *builder.problems]) from None
+        # Its own problems (templates, input limits) are the next round's, once ids are right.
+        graph_builder = StepBuilder(loaded.story, loaded.source, files)
+        cycles = _graph_problems(_build_steps(graph_builder, loaded.story), loaded.source)
+        raise StoryError([*error.diagnostics, *builder.problems, *cycles]) from None
 
 
 def _is_file(ref: str, at: YamlPath) -> bool:
@@ -60,17 +65,10 @@ def compile_plan(loaded: LoadedStory) -> Plan:
     story = loaded.story
     builder = StepBuilder(story, loaded.source, ReferenceFiles(loaded.root))
     builder.check_files(_declared_files(story))
-    built = [builder.sheet(cid) for cid, char in story.characters.items() if char.sheet]
-    built += [
-        builder.panel(i, j)
-        for i, scene in enumerate(story.scenes)
-        for j in range(len(scene.panels))
-    ]
-    story_order = {b.step.id: n for n, b in enumerate(built)}
-    deps = {b.step.id: tuple(dict.fromkeys(b.step.step_inputs)) for b in built}
+    built = _build_steps(builder, story)
+    story_order, deps = _graph(built)
     book_errors, book_warnings = book_diagnostics(story, loaded.source)
-    problems = [*builder.problems, *book_errors]
-    problems += _cycle_problems(deps, story_order, built, loaded.source)
+    problems = [*builder.problems, *book_errors, *_graph_problems(built, loaded.source)]
     if problems:
         raise StoryError(list(dict.fromkeys(problems)))
     order, rank = schedule(deps, story_order)
@@ -85,6 +83,33 @@ def compile_plan(loaded: LoadedStory) -> Plan:
         rank=rank,
         warnings=(*loaded.warnings, *builder.warnings(), *book_warnings),
     )
+
+
+def _build_steps(builder: StepBuilder, story: Story) -> list[Built]:
+    """Every sheet and panel step in story order; a reused id keeps its first use only."""
+    built = [builder.sheet(cid) for cid, char in story.characters.items() if char.sheet]
+    seen = {b.step.id for b in built}
+    for i, scene in enumerate(story.scenes):
+        for j, panel in enumerate(scene.panels):
+            if panel.id not in seen:
+                seen.add(panel.id)
+                built.append(builder.panel(i, j))
+    return built
+
+
+def _graph(built: list[Built]) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
+    story_order = {b.step.id: n for n, b in enumerate(built)}
+    # A step naming itself is its own error (`check_story`), not a cycle to report again.
+    deps = {
+        b.step.id: tuple(d for d in dict.fromkeys(b.step.step_inputs) if d != b.step.id)
+        for b in built
+    }
+    return story_order, deps
+
+
+def _graph_problems(built: list[Built], source: SourceMap) -> list[Diagnostic]:
+    story_order, deps = _graph(built)
+    return _cycle_problems(deps, story_order, built, source)
 
 
 def _declared_files(story: Story) -> Iterator[tuple[str, YamlPath]]:

@@ -129,8 +129,9 @@ class PromptMaker:
             final["character"] = final["characters"][0]
         final["prompt"] = self._field(source[0], final, source[1], problems) if source else ""
         final.update(_phrases(final))
+        prompt_at = source[1] if source else ("characters", cast[0], "description")
         try:
-            return self._renderer.compose(kind, final), problems
+            return self._renderer.compose(kind, final, prompt_at), problems
         except TemplateProblem as problem:
             return "", [*problems, problem]
 

@@ -10,7 +10,6 @@ template files (`storyforge.compile.templatefiles`) and from the built-in
 
 from __future__ import annotations
 
-import re
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -20,11 +19,12 @@ import jinja2
 import jinja2.exceptions
 
 from storyforge.compile import limits
-from storyforge.compile.bounds import TemplateBound, TemplateOverrun
+from storyforge.compile.bounds import PromptTooLong, TemplateBound, TemplateOverrun
 from storyforge.compile.phrases import capfirst, clause, is_template, sentence, tidy
 from storyforge.compile.sandbox import BoundedSandbox
 from storyforge.compile.substitute import substitute
 from storyforge.compile.templatefiles import StoryFolderLoader, TemplateRefused
+from storyforge.compile.undefined import StrictNames, undefined_message
 from storyforge.diagnostics import did_you_mean
 from storyforge.story.refpaths import story_files
 from storyforge.story.sourcemap import YamlPath
@@ -39,28 +39,6 @@ class TemplateProblem(ValueError):
     def __init__(self, message: str, path: YamlPath) -> None:
         self.path = path
         super().__init__(message)
-
-
-class _Undefined(jinja2.StrictUndefined):
-    """Strict undefined values whose message says what was there instead."""
-
-    __slots__ = ()
-
-    @property
-    def _undefined_message(self) -> str:
-        obj, name = self._undefined_obj, self._undefined_name
-        if self._undefined_hint:
-            return self._undefined_hint
-        if isinstance(obj, Mapping) and isinstance(name, str) and not obj:
-            return f"'{name}' is undefined in the prompt template; that value is empty"
-        if isinstance(obj, Mapping) and isinstance(name, str):
-            keys = ", ".join(sorted(map(str, obj)))
-            return f"'{name}' is undefined in the prompt template; that value has {keys}" + (
-                did_you_mean(name, map(str, obj))
-            )
-        if obj is None and isinstance(name, str):
-            return f"'{name}' of None is undefined in the prompt template; check with {{% if %}}"
-        return str(super()._undefined_message)
 
 
 class PromptRenderer:
@@ -80,7 +58,7 @@ class PromptRenderer:
         )
         self._env = BoundedSandbox(
             loader=loader,
-            undefined=_Undefined,
+            undefined=StrictNames,
             autoescape=False,
             keep_trailing_newline=False,
             auto_reload=False,
@@ -107,18 +85,29 @@ class PromptRenderer:
             template = self._inline[source] = self._load(lambda: self._env.from_string(source))
         return self._render(template, context, None, path, (self._inline, source)).strip()
 
-    def compose(self, kind: str, context: Mapping[str, Any]) -> str:
+    def compose(
+        self, kind: str, context: Mapping[str, Any], prompt_at: YamlPath | None = None
+    ) -> str:
         """Render the kind's template (the story's override, else the built-in), tidied.
 
         Raises:
-            TemplateProblem: located at `templates.<kind>` (the template line is named).
+            TemplateProblem: located at `templates.<kind>` (the template line is named); a
+                built-in template's output over the prompt limit at `prompt_at`, the text
+                the story wrote, since the story has no template to fix.
         """
-        name = self._overrides.get(kind) or f"builtin/{kind}.j2"
+        override = self._overrides.get(kind)
+        name = override or f"builtin/{kind}.j2"
         template = self._kinds.get(kind)
         if template is None:
             template = self._kinds[kind] = self._load(lambda: self._kind_template(name), name)
-        where = ("templates", kind)
-        return tidy(self._render(template, context, name, where, (self._kinds, kind)))
+        where: YamlPath = ("templates", kind)
+        cache = (self._kinds, kind)
+        if override is not None or prompt_at is None:
+            return tidy(self._render(template, context, name, where, cache))
+        try:
+            return tidy(self._render(template, context, name, where, cache, measure=True))
+        except PromptTooLong as error:
+            raise TemplateProblem(_too_long(kind, error.size), prompt_at) from None
 
     def _kind_template(self, name: str) -> jinja2.Template:
         template = self._env.get_template(name)
@@ -141,12 +130,16 @@ class PromptRenderer:
         name: str | None,
         path: YamlPath,
         cache: tuple[dict[str, _Loaded], str],
+        *,
+        measure: bool = False,
     ) -> str:
         if isinstance(template, str):
             raise TemplateProblem(template, path)
         try:
             with self._env.rendering():
-                return self._env.bounded(template.generate(context))
+                return self._env.bounded(template.generate(context), measure=measure)
+        except PromptTooLong:
+            raise  # measured only for a caller that knows where the text was written
         except Exception as error:  # a story's template may raise anything
             message = self._explain(error, context, name)
             if isinstance(error, TemplateOverrun):  # so a thousand panels fail at once
@@ -186,7 +179,7 @@ def _message(error: Exception, context: Mapping[str, Any], files: Callable[[], l
     if isinstance(error, jinja2.exceptions.SecurityError):
         return f"unsafe attribute access in template refused ({error})"
     if isinstance(error, jinja2.UndefinedError):
-        return _undefined(str(error), context)
+        return undefined_message(error, context)
     return f"template error: {type(error).__name__}: {error}"
 
 
@@ -200,13 +193,13 @@ def _plain(text: str, path: YamlPath) -> str:
     return text
 
 
-def _undefined(text: str, context: Mapping[str, Any]) -> str:
-    name = re.fullmatch(r"'(.+)' is undefined", text)
-    if name:
-        known = ", ".join(sorted(context))
-        hint = did_you_mean(name[1], context)
-        return f"'{name[1]}' is undefined in the prompt template; known names: {known}{hint}"
-    return text if "prompt template" in text else f"{text} in the prompt template"
+def _too_long(kind: str, size: int) -> str:
+    limit = limits.MAX_PROMPT_CHARS
+    return (
+        f"the rendered prompt is {size:,} characters, {size - limit:,} over the limit of "
+        f"{limit:,}, once the built-in {kind} template adds the shot, setting, cast and "
+        "style; shorten this text"
+    )
 
 
 def _origin(error: Exception) -> tuple[str | None, int | None]:

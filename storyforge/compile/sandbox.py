@@ -28,6 +28,7 @@ from storyforge.compile import limits
 from storyforge.compile.bounds import (
     FILTERS,
     METHODS,
+    PromptTooLong,
     TemplateOverrun,
     check_binop,
     check_estimate,
@@ -98,16 +99,22 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             seconds = f"{limits.RENDER_SECONDS:g} seconds"
             raise TemplateOverrun(f"template ran longer than {seconds}; simplify its loops")
 
-    def bounded(self, chunks: Iterable[str]) -> str:
-        """Join a render's output, refusing it as soon as it passes the prompt limit."""
+    def bounded(self, chunks: Iterable[str], *, measure: bool = False) -> str:
+        """Join a render's output, refusing it as soon as it passes the prompt limit.
+
+        With `measure` (for the built-in templates, whose output is a few bounded values),
+        the rest is counted first, so the refusal can say by how much it is too long.
+        """
         out: list[str] = []
         size = 0
         for chunk in chunks:
             self.tick()
             size += len(chunk)
-            if size > limits.MAX_PROMPT_CHARS:
+            if size > limits.MAX_PROMPT_CHARS and not measure:
                 raise too_long()
             out.append(chunk)
+        if size > limits.MAX_PROMPT_CHARS:
+            raise PromptTooLong(size)
         return "".join(out)
 
     def call_binop(
