@@ -18,7 +18,9 @@ FLAGS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, and other modules' tests call asyncio.run here.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     exe = shutil.which("chromium") or CHROMIUM
     if not Path(exe).is_file():
