@@ -17,6 +17,7 @@ from storyforge.cli import (
     batch_cmds,
     build_cmds,
     diff_cmds,
+    gc_cmds,
     init_cmds,
     plan_cmds,
     serve_cmds,
@@ -70,7 +71,8 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
     ctx.obj = {"debug": debug, "verbosity": -1 if quiet else int(verbose)}
 
 
-for _module in (story_cmds, plan_cmds, build_cmds, batch_cmds, server_cmds, init_cmds, diff_cmds):
+_MODULES = (story_cmds, plan_cmds, build_cmds, batch_cmds, server_cmds, init_cmds, diff_cmds)
+for _module in (*_MODULES, gc_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 cli.add_command(serve_cmds.serve)
