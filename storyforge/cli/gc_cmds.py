@@ -20,6 +20,7 @@ _NOUNS["requests"] = ("request", "requests")
     "--keep-days",
     type=click.FloatRange(min=0),
     default=DEFAULT_KEEP_DAYS,
+    metavar="DAYS",
     show_default=True,
     help="Keep everything written within this many days (recent builds).",
 )

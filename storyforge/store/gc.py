@@ -30,7 +30,7 @@ from storyforge.store.lockschema import LockEntry, LockProblem, parse_lock
 from storyforge.store.objects import MAX_JSON_BYTES, STORE_DIR
 
 KINDS = ("objects", "index", "requests")
-DEFAULT_KEEP_DAYS = 7.0
+DEFAULT_KEEP_DAYS = 7
 _DAY = 86_400.0
 
 
