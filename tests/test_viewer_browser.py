@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from storyforge.outputs.viewer import render_viewer
 
-from .board_support import BLOCKED, BOARD_IDS, build_boards, image_paths
+from .board_support import BLOCKED, BOARD_IDS, BOARD_STORY, build_boards, image_paths
 from .browser_support import Watched, browser, open_page
 
 __all__ = ["browser"]
@@ -163,3 +163,15 @@ def test_text_from_the_story_cannot_end_the_data_element() -> None:
     assert kinds == ["application/json", None]  # the data, then the viewer's own script
     assert json.loads(parser.scripts[0][1])["title"] == hostile
     assert "fetch(" not in page and 'type="module"' not in page and "http" not in page.lower()
+
+
+def test_the_viewer_is_rewritten_only_when_what_it_shows_changed(tmp_path: Path) -> None:
+    build_boards(tmp_path, ("viewer",))
+    report = build_boards(tmp_path, ("viewer",))  # now every step shows as cached
+    page = report.out / "index.html"
+    shown = page.stat().st_mtime_ns
+    build_boards(tmp_path, ("viewer",))
+    assert page.stat().st_mtime_ns == shown
+    changed = BOARD_STORY.replace("At dawn, a sail.", "At dawn, two sails.")
+    build_boards(tmp_path, ("viewer",), changed)
+    assert "At dawn, two sails." in page.read_text("utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -96,7 +97,8 @@ def _totals(context: DerivedContext, boards: tuple[Board, ...]) -> dict[str, Any
         "boards": len(boards),
         "running_time": format_time(running_time(boards)),
         "failed": sum(s in ("failed", "blocked", "skipped") for s in statuses),
-        "cost_usd": round(sum(r.cost_usd for r in context.results.values()), 6),
+        # fsum: the same total whatever order the steps finished in, so the page stays put.
+        "cost_usd": round(math.fsum(r.cost_usd for r in context.results.values()), 6),
     }
 
 
