@@ -180,3 +180,10 @@ def test_what_builds_write_does_not_rebuild(tmp_path: Path) -> None:
 def test_it_listens_on_loopback_only(tmp_path: Path, host: str) -> None:
     with pytest.raises(UsageError, match="loopback only"):
         ViewerServer(tmp_path, Live(), host=host, port=0)
+
+
+def test_an_unknown_output_is_a_usage_error_before_anything_is_built(tmp_path: Path) -> None:
+    options = ServeOptions(story=tmp_path / "story.yaml", outputs=("boards",), port=0)
+    with pytest.raises(UsageError, match="unknown output 'boards'"):
+        serve(options, Progress(io.StringIO(), live=False))
+    assert not (tmp_path / "out").exists()

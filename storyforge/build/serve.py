@@ -21,7 +21,8 @@ from watchfiles import Change, DefaultFilter, watch
 from storyforge.build.pipeline import BuildOptions, BuildReport, build
 from storyforge.build.recorder import Reporter
 from storyforge.build.serve_http import Live, ViewerServer
-from storyforge.errors import StoryforgeError
+from storyforge.errors import StoryforgeError, UsageError
+from storyforge.outputs.derived import WRITERS
 from storyforge.store.lock import LOCK_NAME
 
 DEBOUNCE_MS = 50  # editors write a file in a few operations; group them, but barely
@@ -60,6 +61,11 @@ def serve(
     stop: threading.Event | None = None,
 ) -> None:
     """Build, serve and rebuild on change until `stop` is set (or Ctrl-C)."""
+    unknown = [name for name in options.outputs if name not in WRITERS]
+    if unknown:
+        raise UsageError(
+            f"--outputs: unknown output '{unknown[0]}'; choose from {', '.join(WRITERS)}"
+        )
     root = options.story.resolve().parent
     out = (options.out or root / "out").resolve()
     out.mkdir(parents=True, exist_ok=True)
