@@ -1,7 +1,8 @@
 """The command line: the only place that prints errors and picks exit codes.
 
 Exit codes: 0 success, 1 some steps failed or were blocked, 2 invalid story or usage,
-130 interrupted. Errors are one line each on stderr; `--debug` adds the traceback.
+130 interrupted, 143 terminated (SIGTERM saves what finished, as Ctrl-C does). Errors are
+one line each on stderr; `--debug` adds the traceback.
 """
 
 from __future__ import annotations
