@@ -25,6 +25,7 @@ from PIL import Image, ImageOps, ImageStat
 from storyforge.diagnostics import Diagnostic
 from storyforge.errors import StoryError
 from storyforge.mime import extension_for, sniff_mime
+from storyforge.store.nofollow import TooLarge, read_file
 from storyforge.story.downscaled import find_copy, keep_copy, read_copy
 from storyforge.story.refpaths import ReferenceProblem, resolve_inside
 
@@ -33,6 +34,7 @@ RGB = tuple[int, int, int]  # the same alias as the plan's: images sit below com
 MAX_PIXELS = 50_000_000
 MAX_SIDE = 3072
 MAX_BYTES = 7 * 1024 * 1024
+MAX_FILE_BYTES = 256 << 20  # far above a 50-megapixel PNG; bounds what a story makes us read
 TARGET_SIDE = 2048
 _SMALLEST_SIDE = 256
 ACCEPTED = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
@@ -100,7 +102,7 @@ def check_reference(root: Path, ref: str, *, keep: bool = False) -> ReferenceIma
             or WebP image, undecodable, or larger than 50 megapixels.
     """
     path = resolve_inside(root, ref)
-    data = path.read_bytes()
+    data = _read(ref, path)
     size = _identify(ref, data)
     if max(size) <= MAX_SIDE and len(data) <= MAX_BYTES:
         mime = sniff_mime(data) or ""
@@ -138,6 +140,18 @@ def read_sent(image: ReferenceImage) -> bytes:
     if image.sent is not None:
         return image.sent
     return read_copy(image.sent_path) if image.downscaled else image.sent_path.read_bytes()
+
+
+def _read(ref: str, path: Path) -> bytes:
+    """A reference's bytes: a regular file, not a link swapped in since it was resolved, bounded."""
+    try:
+        return read_file(path, limit=MAX_FILE_BYTES)
+    except TooLarge:
+        raise ReferenceProblem(
+            f"{ref} is larger than {MAX_FILE_BYTES >> 20} MB; export a smaller image"
+        ) from None
+    except OSError as error:
+        raise ReferenceProblem(f"{ref} cannot be read ({error.strerror or error})") from None
 
 
 def _small_enough(ref: str) -> Callable[[bytes], bool]:
