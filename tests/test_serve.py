@@ -94,6 +94,8 @@ def _open(browser: Browser, served: Served) -> Watched:
     watched = open_page(browser, served.url)
     watched.page.goto(served.url)
     expect(watched.page.locator("li.board")).to_have_count(2)
+    # The pictures load after the page does (lazily): wait until both are decoded.
+    watched.page.evaluate("Promise.all([...document.images].map(i => i.decode()))")
     return watched
 
 
