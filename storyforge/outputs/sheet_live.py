@@ -53,11 +53,14 @@ class LiveSheet:
         step = self.steps[result.step_id]
         self.done[step.id] = (step, result, files)
         row = self.rows[self.row_of[step.id]] if step.id in self.row_of else []
-        if row and all(s.id in self.done for s in row):
+        if not row or not all(s.id in self.done for s in row):
+            if result.status != "cached":
+                self._pending.append(self._pool.submit(self._thumb, files))
+        elif any(self.done[s.id][1].status != "cached" for s in row):
+            # A row of cached panels was drawn by the build that made them; the sheet
+            # needs it again only if it changes, and then finds it kept or draws it.
             entries = [self.done[s.id] for s in row]
             self._pending.append(self._pool.submit(self._draw_row, entries))
-        else:
-            self._pending.append(self._pool.submit(self._thumb, files))
 
     def close(self) -> None:
         """Wait for what is queued; anything that failed is simply drawn at the end."""
