@@ -169,10 +169,10 @@ def test_only_builds_the_steps_and_what_they_need(tmp_path: Path, server: FakeGe
 def test_unknown_ids_are_usage_errors_with_a_suggestion(tmp_path: Path, server: FakeGemini) -> None:
     story = write_story(tmp_path)
     with pytest.raises(
-        UsageError, match=r"--only: no step 'bb' in story.yaml \(did you mean 'b'\?\)"
+        UsageError, match=r"--only: no step or scene 'bb' in story.yaml \(did you mean 'b'\?\)"
     ):
         run_build(story, server, only=("bb",))
-    with pytest.raises(UsageError, match="--force: no step 'x'"):
+    with pytest.raises(UsageError, match="--force: no step or scene 'x'"):
         run_build(story, server, force=("x",))
     assert generate_calls(server) == []
 

@@ -67,7 +67,7 @@ def test_unknown_ids_exit_2_with_a_suggestion(
     story = write_story(tmp_path)
     assert _main(["build", str(story), "--force", "a", "--only", "cc"]) == 2
     _, err = capsys.readouterr()
-    assert err == "storyforge: --only: no step 'cc' in story.yaml (did you mean 'c'?)\n"
+    assert err == "storyforge: --only: no step or scene 'cc' in story.yaml (did you mean 'c'?)\n"
     assert generate_calls(gemini_env) == []
 
 

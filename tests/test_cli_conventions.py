@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,13 +30,15 @@ def test_init_then_validate_then_build_from_an_empty_folder(tmp_path: Path) -> N
     assert sorted(p.name for p in folder.iterdir()) == [
         ".gitignore", "refs", "story.schema.json", "story.yaml"
     ]  # fmt: skip
-    assert (folder / "story.yaml").read_text().startswith(
-        "# yaml-language-server: $schema=story.schema.json\n"
+    assert (
+        (folder / "story.yaml")
+        .read_text()
+        .startswith("# yaml-language-server: $schema=story.schema.json\n")
     )
     checked = run(["validate"], folder)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout == "story.yaml: ok (1 scene, 2 panels, 0:05 running time)\n"
-    built = run(["build", "story.yaml"], folder)
+    built = run(["build"], folder)
     assert built.returncode == 0, built.stderr
     assert (folder / "out" / "bench.png").is_file()
     assert (folder / "out" / "contact_sheet.png").is_file()
@@ -91,3 +94,46 @@ def test_plan_only_takes_a_scene_id(tmp_path: Path) -> None:
     result = run(["plan", "--only", "spark", "--json", "--provider", "sketch"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert [s["id"] for s in json.loads(result.stdout)["steps"]] == ["ada.sheet", "bench", "wings"]
+
+
+def test_build_json_reports_every_step_on_stdout(tmp_path: Path) -> None:
+    run(["init", "."], tmp_path)
+    result = run(["build", "--json", "--provider", "sketch"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert (document["exit_code"], document["calls"]) == (0, 3)
+    assert [s["id"] for s in document["steps"]] == ["ada.sheet", "bench", "wings"]
+    assert {s["status"] for s in document["steps"]} == {"generated"}
+
+
+def test_build_outputs_chooses_what_is_drawn(tmp_path: Path) -> None:
+    run(["init", "."], tmp_path)
+    result = run(["build", "--outputs", "viewer", "--provider", "sketch"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert not (tmp_path / "out" / "contact_sheet.png").exists()
+    wrong = run(["build", "--outputs", "poster"], tmp_path)
+    assert wrong.returncode == 2
+    assert "unknown output 'poster'" in wrong.stderr
+
+
+def test_no_color_leaves_no_colour_codes(tmp_path: Path) -> None:
+    run(["init", "."], tmp_path)
+    env = {"NO_COLOR": "1", "TERM": "xterm-256color"}
+    script = (
+        "import os, pty, sys, subprocess\n"
+        "m, s = pty.openpty()\n"
+        "args = [sys.executable, '-m', 'storyforge', 'build', '--provider', 'sketch']\n"
+        "p = subprocess.Popen(args, stdin=s, stdout=s, stderr=s, close_fds=True)\n"
+        "os.close(s)\nout = b''\n"
+        "while True:\n"
+        "    try:\n        data = os.read(m, 65536)\n    except OSError:\n        break\n"
+        "    if not data:\n        break\n    out += data\n"
+        "p.wait()\nsys.stdout.write(out.decode('utf-8', 'replace'))\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env={**os.environ, **env},
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    assert "3 steps" in shown
+    assert not re.search(r"\x1b\[[0-9;]*m", shown)

@@ -18,10 +18,10 @@ from storyforge.build.guards import (
     story_inputs,
 )
 from storyforge.build.recorder import MANIFEST_NAME, Recorder, Reporter, RunInfo
+from storyforge.build.selection import resolve_ids
 from storyforge.compile.compiler import compile_plan, load_checked
 from storyforge.compile.plan import Plan
-from storyforge.diagnostics import did_you_mean
-from storyforge.errors import StoryError, UsageError
+from storyforge.errors import StoryError
 from storyforge.outputs.derived import (
     DERIVED_DIR,
     DerivedContext,
@@ -160,13 +160,8 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
 
 
 def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:
-    """The ids given to --only or --force; UsageError naming the closest id for a typo."""
-    known = [s.id for s in plan.steps]
-    for step_id in ids:
-        if step_id not in plan:
-            hint = did_you_mean(step_id, known)
-            raise UsageError(f"{option}: no step '{step_id}' in {plan.story_path.name}{hint}")
-    return frozenset(ids)
+    """The step ids given to --only or --force (a scene id stands for its steps)."""
+    return resolve_ids(plan, ids, option)
 
 
 def load_and_compile(story_path: Path, model: str | None = None) -> tuple[LoadedStory, Plan]:

@@ -7,9 +7,14 @@ import os
 import signal
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+from storyforge.cli.options import echo_json, json_flag, story_argument
+
+if TYPE_CHECKING:
+    from storyforge.build.pipeline import BuildReport
 
 T = TypeVar("T")
 
@@ -51,7 +56,7 @@ def _shown(path: Path) -> str:
 
 
 @click.command()
-@click.argument("story", type=click.Path(path_type=Path))
+@story_argument
 @click.option(
     "-o",
     "--out",
@@ -99,8 +104,16 @@ def _shown(path: Path) -> str:
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     metavar="S",
-    help="Seconds per HTTP request.",
+    help="Seconds one HTTP request may take in all (connect and every read) [default: 180].",
 )
+@click.option(
+    "--outputs",
+    multiple=True,
+    metavar="NAME",
+    help="Make these outputs instead of the story's choice: contact_sheet, viewer, board, "
+    "animatic, pages, takes (repeat or comma-separate).",
+)
+@json_flag
 @click.option(
     "--retries", type=click.IntRange(min=0), metavar="N", help="Retries of a failed call."
 )
@@ -119,6 +132,8 @@ def build(
     debug_http: bool,
     timeout: float | None,
     retries: int | None,
+    outputs: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Build STORY: make every image that is not already in the store, then write OUT."""
     # Imported here so that `--help` and other commands do not load the whole pipeline.
@@ -133,6 +148,7 @@ def build(
         story=story, out=out, provider=provider, model=model,
         limits=Limits(slots, rpm, max_cost, batch, adaptive), only=_ids(only), force=_ids(force),
         timeout_s=timeout, retries=retries, debug_http=debug_http, env=dict(os.environ),
+        outputs=_ids(outputs),
     )  # fmt: skip
     progress = Progress()
     if dry_run:
@@ -145,7 +161,10 @@ def build(
         click.echo("storyforge: terminated", err=True)
         raise click.exceptions.Exit(EXIT_TERMINATED) from None
     sheet = _shown(report.contact_sheet) if report.contact_sheet else None
-    click.echo(format_summary(report.results, report.calls, report.spent_usd, sheet))
+    if as_json:
+        echo_json(_report_json(report, sheet))
+    else:
+        click.echo(format_summary(report.results, report.calls, report.spent_usd, sheet))
     for line in format_failures(report.results):
         click.echo(line, err=True)
     if report.interrupted:
@@ -157,6 +176,21 @@ def build(
         raise click.exceptions.Exit(EXIT_TERMINATED)
     if report.exit_code:
         raise click.exceptions.Exit(report.exit_code)
+
+
+def _report_json(report: BuildReport, sheet: str | None) -> dict[str, Any]:
+    """`build --json`: what this run did, one document on stdout."""
+    steps = [
+        {"id": r.step_id, "status": r.status, "reason": r.reason or None, "calls": r.calls,
+         "cost_usd": round(r.cost_usd, 6), "selected": r.selected, "sha256": r.output_sha}
+        for r in report.results
+    ]  # fmt: skip
+    return {
+        "exit_code": report.exit_code, "interrupted": report.interrupted,
+        "provider": report.provider, "calls": report.calls,
+        "spent_usd": round(report.spent_usd, 6), "out": _shown(report.out),
+        "manifest": _shown(report.manifest), "contact_sheet": sheet, "steps": steps,
+    }  # fmt: skip
 
 
 COMMANDS: list[click.Command] = [build]

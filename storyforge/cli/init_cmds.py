@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from storyforge.errors import UsageError
-from storyforge.outputs.schema import story_schema
 
 SCHEMA_NAME = "story.schema.json"
 
@@ -74,6 +73,8 @@ def init_command(folder: Path, title: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "refs").mkdir(exist_ok=True)
     story.write_text(STARTER.format(title=json.dumps(title, ensure_ascii=False)), "utf-8")
+    from storyforge.outputs.schema import story_schema  # the models: only when writing
+
     schema = json.dumps(story_schema(), indent=2, sort_keys=True, ensure_ascii=False)
     (folder / SCHEMA_NAME).write_text(schema + "\n", "utf-8")
     ignore = folder / ".gitignore"
