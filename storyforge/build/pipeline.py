@@ -33,6 +33,7 @@ from storyforge.outputs.sheet_live import live_sheet
 from storyforge.providers import key_identity, open_provider, options_from_env, resolve_provider
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
+from storyforge.store.scrub import scrub_tree
 from storyforge.story.checks import check_story
 from storyforge.story.images import load_reference_bytes
 from storyforge.story.loader import LoadedStory
@@ -96,6 +97,7 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     out = options.out or default_out(loaded.root)
     prepare_out(out, inputs=story_inputs(loaded, plan), store=store.root)
     prepare_store(store)
+    scrub_tree(store.root, DERIVED_DIR)  # a shipped cache of drawn outputs holds no links
     info = RunInfo(provider_name, options.model or loaded.story.model)
     names = selected_outputs(loaded.story, options.outputs)
     # The contact sheet is drawn row by row as steps finish, while calls are in flight.
