@@ -121,11 +121,13 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "id with uppercase letters": (
         HEAD + "scenes:\n  - id: s\n    panels:\n      - id: Stairs\n",
-        [f"story.yaml:6:13: scenes[0].panels[0].id: invalid id 'Stairs' (did you mean 'stairs'?): {ID_RULE}"],
+        [f"story.yaml:6:13: scenes[0].panels[0].id: invalid id 'Stairs' "
+         f"(did you mean 'stairs'?): {ID_RULE}"],
     ),
     "id with a space": (
         HEAD + "characters:\n  old mara: {name: Mara}\n" + SCENE,
-        [f"story.yaml:4:3: characters: invalid id 'old mara' (did you mean 'old-mara'?): {ID_RULE}"],
+        [f"story.yaml:4:3: characters: invalid id 'old mara' "
+         f"(did you mean 'old-mara'?): {ID_RULE}"],
     ),
     "unknown character in a panel": (
         HEAD + CAST + SCENE + "        characters: [mara, teo]\n",
@@ -155,7 +157,8 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "style id with an uppercase letter": (
         HEAD + PLACES + SCENE + "        style: Ink\n",
-        [f"story.yaml:11:16: scenes[0].panels[0].style: invalid id 'Ink' (did you mean 'ink'?): {ID_RULE}"],
+        [f"story.yaml:11:16: scenes[0].panels[0].style: invalid id 'Ink' "
+         f"(did you mean 'ink'?): {ID_RULE}"],
     ),
     "unknown dialogue speaker": (
         HEAD + CAST + SCENE + "        dialogue: [{who: marra, text: Hello}]\n",
