@@ -15,8 +15,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NAMES = sorted(p.parent.name for p in EXAMPLES.glob("*/story.yaml"))
 
 
-def test_there_are_three_examples() -> None:
-    assert NAMES == ["lighthouse", "product-shoot", "turnaround"]
+def test_there_are_four_examples() -> None:
+    assert NAMES == ["lighthouse", "product-shoot", "storyboard", "turnaround"]
 
 
 def _build(story: Path) -> dict[str, object]:

@@ -145,3 +145,14 @@ def test_a_prompt_too_long_once_the_built_in_template_adds_to_it_is_shown_at_the
         "characters, 822 over the limit of 100,000, once the built-in panel template adds "
         "the shot, setting, cast and style; shorten this text"
     ]
+
+
+def test_a_bare_off_is_told_to_be_quoted(tmp_path: Path) -> None:
+    text = HEAD + (
+        "scenes:\n  - id: s\n    panels:\n      - id: p\n"
+        "        dialogue: [{who: ada, text: Hi, kind: off}]\n"
+    )
+    assert problems(tmp_path, text) == [
+        "story.yaml:9:47: scenes[0].panels[0].dialogue[0].kind: kind must be speech, thought, "
+        'whisper, shout, caption, narration or off; a bare off is a boolean in YAML: write "off"'
+    ]

@@ -141,6 +141,10 @@ def _literal_message(error: _Error) -> str | None:
     choices = [str(c) for c in get_args(annotation)]
     either = " or ".join([", ".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices)
     hint = did_you_mean(error.value, choices) if isinstance(error.value, str) else ""
+    if error.raw is not None and error.raw.lower() in choices:
+        # YAML reads a bare `off`, `on`, `yes` or `no` as true or false.
+        quoted = f'write "{error.raw}"'
+        return f"{error.name} must be {either}; a bare {error.raw} is a boolean in YAML: {quoted}"
     return f"{error.name} must be {either}, not {error.value!r}{hint}"
 
 
