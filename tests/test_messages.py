@@ -156,3 +156,23 @@ def test_a_bare_off_is_told_to_be_quoted(tmp_path: Path) -> None:
         "story.yaml:9:47: scenes[0].panels[0].dialogue[0].kind: kind must be speech, thought, "
         'whisper, shout, caption, narration or off; a bare off is a boolean in YAML: write "off"'
     ]
+
+
+TIBETAN = "\u0f56\u0f40\u0fb2\u0f0b\u0f64\u0f72\u0f66"
+
+
+def test_a_script_no_font_can_draw_is_one_warning_naming_the_panel(tmp_path: Path) -> None:
+    from storyforge.compile.compiler import compile_plan
+
+    text = (
+        "storyforge: 1.1\ntitle: t\nscenes:\n  - id: s\n    panels:\n      - id: p\n"
+        f'        caption: "{TIBETAN} and \u0395\u03bb\u03bb\u03ac\u03b4\u03b1"\n'
+        "        dialogue: [{text: \u0f56\u0f40\u0fb2, kind: narration}]\n"
+    )
+    plan = compile_plan(load_story(write_story(tmp_path, text)))
+    assert [
+        w.format().replace(str(tmp_path / "story.yaml"), "story.yaml") for w in plan.warnings
+    ] == [
+        "story.yaml:6:9: warning: scenes[0].panels[0]: panel 'p' has Tibetan text no bundled "
+        "font can draw; it will show as boxes on sheets, pages and boards"
+    ]

@@ -39,7 +39,7 @@ def validate(ctx: click.Context, story: Path, as_json: bool) -> None:
                    "duration_s": seconds, "diagnostics": found})  # fmt: skip
         return
     if verbosity(ctx) >= 0:
-        for warning in loaded.warnings:
+        for warning in warnings:
             click.echo(warning.format(), err=True)
     counts = [_count(len(scenes), "scene"), _count(panels, "panel")]
     if seconds:

@@ -15,6 +15,7 @@ from pathlib import Path
 from storyforge.compile.book_checks import book_diagnostics
 from storyforge.compile.graph import find_cycles, schedule
 from storyforge.compile.plan import Plan
+from storyforge.compile.scripts import script_warnings
 from storyforge.compile.steps import Built, StepBuilder
 from storyforge.diagnostics import Diagnostic
 from storyforge.errors import StoryError
@@ -81,7 +82,12 @@ def compile_plan(loaded: LoadedStory) -> Plan:
         steps=tuple(steps[sid] for sid in order),
         deps=deps,
         rank=rank,
-        warnings=(*loaded.warnings, *builder.warnings(), *book_warnings),
+        warnings=(
+            *loaded.warnings,
+            *builder.warnings(),
+            *book_warnings,
+            *script_warnings(story, loaded.source),
+        ),
     )
 
 
