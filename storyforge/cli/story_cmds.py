@@ -9,7 +9,6 @@ import click
 
 from storyforge.cli.options import diagnostic_json, echo_json, json_flag, story_argument, verbosity
 from storyforge.errors import StoryError
-from storyforge.outputs.schema import story_schema
 
 
 @click.command()
@@ -51,6 +50,8 @@ def validate(ctx: click.Context, story: Path, as_json: bool) -> None:
 @click.command()
 def schema() -> None:
     """Print the JSON Schema of story files (the one in schemas/story.schema.json)."""
+    from storyforge.outputs.schema import story_schema  # the models: only for this command
+
     click.echo(json.dumps(story_schema(), indent=2, sort_keys=True))
 
 
