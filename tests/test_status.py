@@ -42,7 +42,7 @@ def test_fresh_story_is_all_new(chain_plan: Plan, tmp_path: Path) -> None:
     res = predict(chain_plan, provider="gemini", store=store, lock=lock)
     assert [s.decision.state for s in res] == ["new"] * 4
     assert [s.calls for s in res] == [1, 1, 2, 1]
-    assert res[1].decision.reason == "input a will be regenerated"
+    assert res[1].decision.reason == ""  # never built: just "new", whatever its inputs
     assert all(s.cost_usd > 0.039 for s in res)
 
 
@@ -113,13 +113,13 @@ def test_plan_text_and_json(chain_plan: Plan, tmp_path: Path) -> None:
     res = predict(chain_plan, provider="sketch", store=store, lock=lock)
     text = format_plan(chain_plan, res, provider="sketch")
     assert text.splitlines()[1:] == [
-        "  + a  new: not built yet  1 call, $0.000",
-        "  + b  new: input a will be regenerated  1 call, $0.000",
-        "  + c  new: input b will be regenerated  2 calls, $0.000",
-        "  + d  new: not built yet  1 call, $0.000",
+        "  + a  new  1 call, $0.000",
+        "  + b  new  1 call, $0.000",
+        "  + c  new  2 calls, $0.000",
+        "  + d  new  1 call, $0.000",
         "4 of 4 steps to build: 5 calls, estimated $0.00 (0 cached, 0 stale)",
     ]
     data = plan_json(chain_plan, res, provider="sketch")
     assert data["totals"] == {
-        "new": 4, "changed": 0, "cached": 0, "stale": 0, "steps": 4, "calls": 5, "cost_usd": 0.0,
+        "new": 4, "changed": 0, "cached": 0, "stale": 0, "approved": 0, "missing": 0, "steps": 4, "calls": 5, "cost_usd": 0.0,
     }  # fmt: skip

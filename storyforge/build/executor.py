@@ -172,8 +172,10 @@ class _Scheduler:
             lock=self.ctx.lock,
             force=step.id in self.ctx.force,
         )
-        if decision.state == "stale":
+        if decision.state in ("stale", "approved"):
             self._finish(stale_result(step, decision, input_sha, self.ctx.store, self.ctx.lock))
+        elif decision.state == "missing":  # the build refuses these up front unless forced
+            self._finish(StepResult(step.id, "failed", decision.key, reason=decision.reason))
         elif decision.state == "cached" or not decision.missing:
             self._finish(cached_result(step, decision, input_sha, self.ctx.store))
         else:
@@ -270,8 +272,11 @@ class _Scheduler:
         self.results[result.step_id] = result
         if result.ok and not result.stale and result.key:
             old = self.ctx.lock.get(result.step_id)
-            picked = bool(old and old.picked and old.key == result.key)
-            entry = LockEntry(result.key, result.selected or 1, result.output_sha, picked)
+            kept = old is not None and old.key == result.key
+            picked = bool(kept and old and old.picked)
+            # A forced step is a new image nobody approved yet: --force releases an approval.
+            approved = bool(kept and old and old.approved and result.step_id not in self.ctx.force)
+            entry = LockEntry(result.key, result.selected or 1, result.output_sha, picked, approved)
             self.ctx.lock.record(result.step_id, entry)
         self.unheard.append(result)
         for dependent in self.dependents.get(result.step_id, ()):

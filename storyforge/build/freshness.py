@@ -11,7 +11,7 @@ from storyforge.compile.plan import Step
 from storyforge.store.lock import Lock, LockEntry
 from storyforge.store.objects import Store
 
-State = Literal["new", "changed", "cached", "stale"]
+State = Literal["new", "changed", "cached", "stale", "approved", "missing"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +44,16 @@ def decide(
     """Decide a step from its inputs' hashes (None: that input will be regenerated)."""
     entry = lock.get(step.id)
     unknown = [i.ref for i, sha in zip(step.inputs, input_sha, strict=True) if sha is None]
+    if not force and entry is not None and entry.sha256:
+        kept = _kept(step, entry, input_sha, unknown, provider=provider, store=store)
+        if kept is not None:
+            return kept
     if unknown:
         state: State = "changed" if entry else "new"
-        why = f"input {unknown[0]} will be regenerated"
+        why = f"input {unknown[0]} will be regenerated" if entry else ""
         return Decision(step.id, state, None, why, 1, tuple(range(1, step.takes + 1)), None)
     shas = [sha for sha in input_sha if sha is not None]
     key = request_key(provider, step, shas)
-    if not force and entry and _pinned(entry, key, store):
-        why = (
-            f"take {entry.take} was picked for an earlier request "
-            f"({_why(store, entry.key, provider, step, shas)}); "
-            f"--force {step.id} regenerates it, or pick a take again"
-        )
-        return Decision(step.id, "stale", key, why, entry.take, (), entry.sha256)
     selected = entry.take if entry and entry.key == key and entry.take <= step.takes else 1
     if force:
         everything = tuple(range(1, step.takes + 1))
@@ -75,19 +72,46 @@ def decide(
     return Decision(step.id, state, key, why, selected, missing, output_sha)
 
 
-def _pinned(entry: LockEntry, key: str, store: Store) -> bool:
-    """A picked take whose request has changed since, and whose image is still stored."""
-    return (
-        entry.picked
-        and entry.key != key
-        and bool(entry.sha256)
-        and store.has_object(entry.sha256 or "")
+def _kept(
+    step: Step,
+    entry: LockEntry,
+    input_sha: Sequence[str | None],
+    unknown: Sequence[str],
+    *,
+    provider: str,
+    store: Store,
+) -> Decision | None:
+    """A locked take that is kept: pinned by a person, or locked and nowhere to be found.
+
+    A pinned take (picked or approved) stays whatever happens upstream, also while an
+    input is still to be regenerated, so plan and build agree on it before the build
+    knows the new key. A locked image that is in no store is never silently re-rolled.
+    """
+    shas = [sha for sha in input_sha if sha is not None]
+    key = None if unknown else request_key(provider, step, shas)
+    if key != entry.key and not entry.pinned:
+        return None
+    if not store.has_object(entry.sha256 or ""):
+        why = f"take {entry.take} is locked but not in the store; --force {step.id} makes it again"
+        return Decision(step.id, "missing", key, why, entry.take, (), entry.sha256)
+    if key == entry.key:
+        return None
+    change = (
+        f"input {unknown[0]} changed" if unknown else _why(store, entry.key, provider, step, shas)
     )
+    if entry.approved:
+        why = f"{change}; --force {step.id} or storyforge unapprove {step.id} releases it"
+        return Decision(step.id, "approved", key, why, entry.take, (), entry.sha256)
+    why = (
+        f"take {entry.take} was picked for an earlier request ({change}); "
+        f"--force {step.id} regenerates it, or pick a take again"
+    )
+    return Decision(step.id, "stale", key, why, entry.take, (), entry.sha256)
 
 
 def _state(entry: LockEntry | None, key: str, output_sha: str | None, n: int) -> tuple[State, str]:
     if entry is None:
-        return "new", "not built yet"
+        return "new", ""
     if entry.key == key:
         return "new", "not in the store" if output_sha is None else f"{n} more take(s)"
     return "changed", ""

@@ -14,6 +14,7 @@ from pathlib import Path
 from storyforge.compile.plan import Plan
 from storyforge.errors import UsageError
 from storyforge.names import is_reserved_output_name
+from storyforge.store.lock import lock_path
 from storyforge.store.objects import Store
 from storyforge.story.loader import LoadedStory
 
@@ -22,7 +23,7 @@ def story_inputs(loaded: LoadedStory, plan: Plan) -> tuple[Path, ...]:
     """Every file of the story folder the build reads: story, templates, lock, references."""
     templates = loaded.story.templates.model_dump().values()
     refs = {i.ref for step in plan.steps for i in step.inputs if i.source == "file"}
-    named = [loaded.path, loaded.root / "story.lock"]
+    named = [loaded.path, lock_path(loaded.path)]
     named += [loaded.root / t for t in templates if isinstance(t, str)]
     named += [loaded.root / ref for ref in sorted(refs)]
     return tuple(named)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storyforge.build.adopt import adopt_out, refuse_lost_takes
 from storyforge.build.batch_mode import batch_mode
 from storyforge.build.calls import BuildStore, InputReader
 from storyforge.build.executor import Context, Limits, execute
@@ -19,6 +20,7 @@ from storyforge.build.guards import (
 )
 from storyforge.build.recorder import MANIFEST_NAME, Recorder, Reporter, RunInfo
 from storyforge.build.selection import resolve_ids
+from storyforge.build.status import predict
 from storyforge.compile.compiler import compile_plan, load_checked
 from storyforge.compile.plan import Plan
 from storyforge.errors import StoryError
@@ -98,6 +100,13 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     prepare_out(out, inputs=story_inputs(loaded, plan), store=store.root)
     prepare_store(store)
     scrub_tree(store.root, DERIVED_DIR)  # a shipped cache of drawn outputs holds no links
+    adopt_out(out, store, lock)  # a fresh clone's committed out/ keeps its picks
+    identity = key_identity(provider_name, options.env)
+    selection = frozenset(plan.ancestors(only)) if only else None
+    statuses = predict(plan, provider=identity, store=store, lock=lock, force=force)
+    refuse_lost_takes(
+        (s for s in statuses if selection is None or s.step.id in selection), plan.story_path.name
+    )
     info = RunInfo(provider_name, options.model or loaded.story.model)
     names = selected_outputs(loaded.story, options.outputs)
     # The contact sheet is drawn row by row as steps finish, while calls are in flight.
@@ -108,9 +117,8 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     for text in (notice and f"storyforge: {notice}", *(w.format() for w in plan.warnings)):
         if text:
             reporter.notice(text)
-    selection = frozenset(plan.ancestors(only)) if only else None
     context = Context(
-        key_identity(provider_name, options.env), store, lock,
+        identity, store, lock,
         InputReader(loaded.root, store, load_reference_bytes),
         recorder, options.limits, selection, force,
     )  # fmt: skip
@@ -142,7 +150,7 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
 
 def dry_run(options: BuildOptions, reporter: Reporter) -> str:
     """What `build` would do, as `storyforge plan` shows it; makes no call, opens no socket."""
-    from storyforge.build.status import format_plan, predict
+    from storyforge.build.status import format_plan
 
     loaded, plan = load_and_compile(options.story, options.model)
     only = check_ids(plan, options.only, "--only")
@@ -151,6 +159,7 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
     if notice:
         reporter.notice(f"storyforge: {notice}")
     store, lock = Store.beside(loaded.path), Lock.beside(loaded.path)
+    adopt_out(options.out or default_out(loaded.root), store, lock)
     identity = key_identity(provider_name, options.env)
     statuses = predict(
         plan, provider=identity, store=store, lock=lock, force=force, batch=options.limits.batch

@@ -115,4 +115,10 @@ class StoryFilter(DefaultFilter):
 
     def keeps(self, path: str) -> bool:
         """Whether a change to this file should rebuild, whatever the change."""
-        return super().__call__(Change.modified, path) and not Path(path).name.startswith(".")
+        name = Path(path).name
+        # Every story's lock is written by its builds (`<story>.lock`), never read as input.
+        return (
+            super().__call__(Change.modified, path)
+            and not name.startswith(".")
+            and not (name.endswith(".lock"))
+        )

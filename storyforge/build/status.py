@@ -12,7 +12,7 @@ from storyforge.compile.plan import Plan, Step
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
 
-SYMBOLS = {"new": "+", "changed": "~", "cached": "=", "stale": "!"}
+SYMBOLS = {"new": "+", "changed": "~", "cached": "=", "stale": "!", "approved": "!", "missing": "?"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +88,25 @@ def format_plan(plan: Plan, statuses: list[StepStatus], *, provider: str) -> str
     lines.append(
         f"{to_build} of {t['steps']} steps to build: {t['calls']} call"
         f"{'s' if t['calls'] != 1 else ''}, estimated ${t['cost_usd']:.2f}"
-        f" ({t['cached']} cached, {t['stale']} stale)"
+        f" ({t['cached']} cached, {t['stale']} stale{_also(t)})"
     )
     return "\n".join(lines)
+
+
+def _also(t: dict[str, Any]) -> str:
+    """The approved and missing counts, when there are any (most plans have neither)."""
+    also = [f"{t[state]} {state}" for state in ("approved", "missing") if t[state]]
+    return "".join(f", {text}" for text in also)
+
+
+def missing_takes(statuses: Iterable[StepStatus]) -> list[str]:
+    """`? p3 take 2 is locked but not in the store`, one line per such step."""
+    return [
+        f"? {s.step.id} take {s.decision.selected} is locked but not in the store; "
+        f"--force {s.step.id} makes it again"
+        for s in statuses
+        if s.decision.state == "missing"
+    ]
 
 
 def plan_json(plan: Plan, statuses: list[StepStatus], *, provider: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import click
 
 from storyforge import __version__
 from storyforge.cli import (
+    approve_cmds,
     batch_cmds,
     build_cmds,
     diff_cmds,
@@ -72,7 +73,16 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
     ctx.obj = {"debug": debug, "verbosity": -1 if quiet else int(verbose)}
 
 
-_MODULES = (story_cmds, plan_cmds, build_cmds, batch_cmds, server_cmds, init_cmds, diff_cmds)
+_MODULES = (
+    story_cmds,
+    plan_cmds,
+    approve_cmds,
+    build_cmds,
+    batch_cmds,
+    server_cmds,
+    init_cmds,
+    diff_cmds,
+)
 for _module in (*_MODULES, gc_cmds):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

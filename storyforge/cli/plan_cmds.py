@@ -58,12 +58,15 @@ def plan_command(
     as_json: bool,
 ) -> None:
     """Show per step: + new, ~ changed (why), = cached, ! stale; then calls and cost."""
+    from storyforge.build.adopt import adopt_out
+    from storyforge.build.guards import default_out
     from storyforge.build.selection import resolve_ids
     from storyforge.build.status import format_plan, plan_json, predict
 
     plan = compile_story(story)
     name = provider_name(provider)
     store, lock = Store.beside(story), Lock.beside(story)
+    adopt_out(default_out(plan.root), store, lock)  # a fresh clone's committed out/
     forced = resolve_ids(plan, force, "--force")
     statuses = predict(plan, provider=name, store=store, lock=lock, force=forced, batch=batch)
     if only:
@@ -93,13 +96,16 @@ def graph_command(story: Path, fmt: str) -> None:
 def pick_command(step: str, take: int, story: Path, provider: str) -> None:
     """Select take TAKE of STEP; the steps that use it are rebuilt by the next build."""
     from storyforge.build.picking import pick
+    from storyforge.providers import key_identity
 
     plan = compile_story(story)
+    # Without a key `auto` falls back to sketches; the pick is for the real provider.
+    chosen = "gemini" if provider == "auto" else provider
     result = pick(
         plan,
         step,
         take,
-        provider=provider_name(provider),
+        provider=key_identity(chosen, os.environ),
         store=Store.beside(story),
         lock=Lock.beside(story),
     )

@@ -15,13 +15,22 @@ from storyforge.diagnostics import Diagnostic
 from storyforge.errors import StoreError, StoryError
 from storyforge.store import nofollow
 from storyforge.store.fsutil import atomic_write_text
+from storyforge.store.lockmerge import find_conflict
 from storyforge.store.lockschema import LOCK_VERSION, LockEntry, LockProblem, locate, parse_lock
 from storyforge.store.objects import describe
 
-__all__ = ["LOCK_NAME", "Lock", "LockEntry"]
+__all__ = ["LOCK_NAME", "Lock", "LockEntry", "lock_path"]
 
 LOCK_NAME = "story.lock"
 MAX_LOCK_BYTES = 64 << 20
+
+
+def lock_path(story_path: Path) -> Path:
+    """`<story>.lock` beside `<story>.yaml`; `story.yaml` keeps its `story.lock`.
+
+    One lock per story: two stories in one folder must not share their selections.
+    """
+    return story_path.parent / f"{story_path.stem}.lock"
 
 
 class Lock:
@@ -35,7 +44,7 @@ class Lock:
     @classmethod
     def beside(cls, story_path: Path) -> Lock:
         """Load the lock next to a story (empty when there is none)."""
-        path = story_path.parent / LOCK_NAME
+        path = lock_path(story_path)
         return cls(path, _read(path))
 
     def get(self, step_id: str) -> LockEntry | None:
@@ -52,7 +61,7 @@ class Lock:
 
     def to_json(self) -> str:
         """The file's text: stable order, no timestamps."""
-        steps = {sid: asdict(self.entries[sid]) for sid in sorted(self.entries)}
+        steps = {sid: _fields(self.entries[sid]) for sid in sorted(self.entries)}
         return json.dumps({"storyforge": LOCK_VERSION, "steps": steps}, indent=2) + "\n"
 
     def save(self) -> None:
@@ -76,6 +85,19 @@ class Lock:
             raise StoreError(f"cannot write {self.path}: {error.strerror}") from error
 
 
+def _fields(entry: LockEntry) -> dict[str, object]:
+    fields = asdict(entry)
+    if not entry.approved:
+        del fields["approved"]  # locks written before approvals existed stay byte-identical
+    return fields
+
+
+def read_conflicted(path: Path) -> dict[str, LockEntry] | None:
+    """`storyforge lock --resolve`: the merged entries of a conflicted lock, None without one."""
+    conflict = find_conflict(nofollow.read_file(path, limit=MAX_LOCK_BYTES).decode("utf-8"))
+    return None if conflict is None else conflict.resolved()
+
+
 def _read(path: Path) -> dict[str, LockEntry]:
     try:
         data = nofollow.read_file(path, limit=MAX_LOCK_BYTES)
@@ -87,6 +109,10 @@ def _read(path: Path) -> dict[str, LockEntry]:
         text = data.decode("utf-8")
         raw = json.loads(text)
     except json.JSONDecodeError as error:
+        conflict = find_conflict(text)
+        if conflict is not None:
+            message = conflict.explain(path.name)
+            raise StoryError([Diagnostic(str(path), conflict.line, 1, "", message)]) from None
         raise _problem(path, "", error.lineno, error.colno, f"not JSON ({error.msg})") from None
     except (UnicodeDecodeError, RecursionError):
         raise _problem(path, "", 0, 0, "not a JSON text") from None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from storyforge.store.entries import is_hash
 
 LOCK_VERSION = 1
-_FIELDS = {"key", "take", "sha256", "picked"}
+_FIELDS = {"key", "take", "sha256", "picked", "approved"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,12 @@ class LockEntry:
     take: int = 1
     sha256: str | None = None  # None: picked for a request not generated yet
     picked: bool = False
+    approved: bool = False  # pinned with `storyforge approve`: kept whatever changes upstream
+
+    @property
+    def pinned(self) -> bool:
+        """Chosen by a person (picked or approved): never regenerated without --force."""
+        return self.picked or self.approved
 
 
 class LockProblem(ValueError):
@@ -59,15 +65,17 @@ def _entry(step_id: str, value: object) -> LockEntry:
         raise LockProblem((*where, unknown[0][:40]), "unknown field")
     key, take = value.get("key"), value.get("take", 1)
     sha, picked = value.get("sha256"), value.get("picked", False)
+    approved = value.get("approved", False)
     if not is_hash(key):
         raise LockProblem((*where, "key"), "expected a request key of 64 lowercase hex digits")
     if type(take) is not int or take < 1:
         raise LockProblem((*where, "take"), "expected a take number of at least 1")
     if sha is not None and not is_hash(sha):
         raise LockProblem((*where, "sha256"), "expected null or 64 lowercase hex digits")
-    if type(picked) is not bool:
-        raise LockProblem((*where, "picked"), "expected true or false")
-    return LockEntry(str(key), take, sha, picked)
+    for name, flag in (("picked", picked), ("approved", approved)):
+        if type(flag) is not bool:
+            raise LockProblem((*where, name), "expected true or false")
+    return LockEntry(str(key), take, sha, picked, approved)
 
 
 def locate(text: str, where: tuple[str, ...]) -> tuple[int, int]:
