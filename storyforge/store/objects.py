@@ -31,6 +31,7 @@ from typing import Any
 from storyforge.errors import StoreError, UsageError
 from storyforge.store import nofollow
 from storyforge.store.entries import Entry, StoredOutput, is_hash
+from storyforge.store.tiers import StoreTier
 
 __all__ = ["STORE_DIR", "Entry", "Store", "StoredOutput"]
 
@@ -44,20 +45,38 @@ _GITIGNORE = "# storyforge's cache of paid outputs; not for git\n*\n"
 class Store:
     """A `.storyforge/` folder."""
 
-    def __init__(self, root: Path, *, warn: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        warn: Callable[[str], None] | None = None,
+        shared: StoreTier | None = None,
+        pull: bool = True,
+    ) -> None:
         self.root = root
         self.warn = warn or (lambda _text: None)
+        # A shared tier is read through on a local miss and written back after each call;
+        # without `pull` (plan, diff) what it holds is only looked at, never copied here.
+        self.shared = shared
+        self.pull = pull
         self._warned: set[str] = set()
         self._verified: set[tuple[str, int, int, int]] = set()  # (sha, inode, size, mtime)
 
     @classmethod
-    def beside(cls, story_path: Path, *, warn: Callable[[str], None] | None = None) -> Store:
+    def beside(
+        cls,
+        story_path: Path,
+        *,
+        warn: Callable[[str], None] | None = None,
+        shared: StoreTier | None = None,
+        pull: bool = True,
+    ) -> Store:
         """The store of a story: `.storyforge/` in the story's folder.
 
         The folder is the one the story was opened from (as the loader and the lock see
         it), even when the file itself is a symlink to elsewhere.
         """
-        return cls(story_path.parent.resolve() / STORE_DIR, warn=warn)
+        return cls(story_path.parent.resolve() / STORE_DIR, warn=warn, shared=shared, pull=pull)
 
     def object_path(self, sha256: str) -> Path:
         """Where the object with this hash lives (whether or not it exists)."""
@@ -73,10 +92,14 @@ class Store:
     def read_object(self, sha256: str) -> bytes:
         """The bytes of an object, checked against its hash; StoreError when not usable."""
         try:
-            data = nofollow.read_bytes(self.root, _object_parts(sha256), limit=MAX_OBJECT_BYTES)
+            data: bytes | None = nofollow.read_bytes(
+                self.root, _object_parts(sha256), limit=MAX_OBJECT_BYTES
+            )
         except OSError as error:
-            raise StoreError(f"object {sha256[:12]} is missing from {self.root}") from error
-        if hashlib.sha256(data).hexdigest() != sha256:
+            data = self._shared_object(sha256)
+            if data is None:
+                raise StoreError(f"object {sha256[:12]} is missing from {self.root}") from error
+        if data is None or hashlib.sha256(data).hexdigest() != sha256:
             raise StoreError(f"object {sha256[:12]} in {self.root} is damaged; build again")
         return data
 
@@ -97,7 +120,7 @@ class Store:
             return "is not named by a sha256"
         found = nofollow.lstat(self.root, _object_parts(sha))
         if found is None:
-            return "is missing"
+            return "" if self._in_shared(sha, size) else "is missing"
         if not stat.S_ISREG(found.st_mode):
             return "is not a regular file"
         if size is not None and found.st_size < size:
@@ -117,6 +140,8 @@ class Store:
     def put_entry(self, entry: Entry) -> None:
         """Record a call's result; its objects must already be stored."""
         self._write(_entry_parts(entry.key, entry.take), entry.to_json().encode())
+        if self.shared is not None and self.pull:
+            self._write_back(entry)
 
     def get_entry(self, key: str, take: int) -> Entry | None:
         """The stored result for (key, take), checked with all its objects, else None."""
@@ -129,7 +154,7 @@ class Store:
             if (entry.key, entry.take) != (key, take):
                 raise ValueError("it names another request")
         except (FileNotFoundError, NotADirectoryError):
-            return None
+            return self._shared_entry(key, take)
         except (OSError, ValueError, RecursionError) as error:
             self._miss("/".join(parts), str(error))
             return None
@@ -170,11 +195,49 @@ class Store:
                 "folder, or delete it if it came with the story"
             ) from error
 
-    def _miss(self, where: str, why: str) -> None:
-        text = f"storyforge: ignoring {STORE_DIR}/{where}: {why}; it will be made again"
+    def _shared_entry(self, key: str, take: int) -> Entry | None:
+        entry = self.shared.get_entry(key, take) if self.shared is not None else None
+        if entry is None or any(self._object_problem(o.sha256, o.size) for o in entry.outputs):
+            return None
+        if self.pull:
+            self._write(_entry_parts(key, take), entry.to_json().encode())
+        return entry
+
+    def _in_shared(self, sha: str, size: int | None) -> bool:
+        if self.shared is None:
+            return False
+        if not self.pull:
+            return self.shared.has_object(sha, size)
+        return self._shared_object(sha) is not None
+
+    def _shared_object(self, sha: str) -> bytes | None:
+        """The object from the shared tier (verified there), kept here when pulling."""
+        if self.shared is None:
+            return None
+        try:
+            data = self.shared.read_object(sha)
+        except StoreError:
+            return None
+        if self.pull:
+            self._write(_object_parts(sha), data)
+        return data
+
+    def _write_back(self, entry: Entry) -> None:
+        assert self.shared is not None
+        try:
+            for output in entry.outputs:
+                self.shared.put_object(self.read_object(output.sha256))
+            self.shared.put_entry(entry)
+        except StoreError as error:  # a cache is a saving: the build goes on without it
+            self._tell(f"storyforge: {error}; this build's images are kept here only")
+
+    def _tell(self, text: str) -> None:
         if text not in self._warned:
             self._warned.add(text)
             self.warn(text)
+
+    def _miss(self, where: str, why: str) -> None:
+        self._tell(f"storyforge: ignoring {STORE_DIR}/{where}: {why}; it will be made again")
 
     def _write(self, parts: tuple[str, ...], data: bytes, *, durable: bool = True) -> None:
         try:
