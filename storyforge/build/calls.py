@@ -17,6 +17,7 @@ from storyforge.mime import image_dimensions, sniff_mime
 from storyforge.providers.base import GenerateRequest, ImagePart, Outcome, SketchHints
 from storyforge.store.leases import Lease
 from storyforge.store.objects import Entry, Store, StoredOutput
+from storyforge.store.tiers import StoreTier
 
 ReadFile = Callable[[Path, str], tuple[bytes, str]]  # (story folder, ref) -> (bytes, mime)
 LEASE_POLL_S = 0.05  # how often a build waiting for another's answer looks again
@@ -32,8 +33,14 @@ class BuildStore(Store):
     misses are not, so an entry another build writes meanwhile is still found.
     """
 
-    def __init__(self, root: Path, *, warn: Callable[[str], None] | None = None) -> None:
-        super().__init__(root, warn=warn)
+    def __init__(
+        self,
+        root: Path,
+        *,
+        warn: Callable[[str], None] | None = None,
+        shared: StoreTier | None = None,
+    ) -> None:
+        super().__init__(root, warn=warn, shared=shared)
         self._entries: dict[tuple[str, int], Entry] = {}
 
     def get_entry(self, key: str, take: int) -> Entry | None:

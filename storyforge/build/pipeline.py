@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,9 +33,11 @@ from storyforge.outputs.derived import (
 from storyforge.outputs.results import StepResult
 from storyforge.outputs.sheet_live import live_sheet
 from storyforge.providers import key_identity, open_provider, options_from_env, resolve_provider
+from storyforge.store.cacheconfig import cache_setting, open_shared
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
 from storyforge.store.scrub import scrub_tree
+from storyforge.store.shared import SharedTier
 from storyforge.story.checks import check_story
 from storyforge.story.images import load_reference_bytes
 from storyforge.story.loader import LoadedStory
@@ -59,6 +61,8 @@ class BuildOptions:
     debug_http: bool = False
     env: Mapping[str, str] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()  # derived outputs asked for; default: the story's choice
+    cache: bool = True  # the shared cache, when one is configured (--no-cache: False)
+    cache_read_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +97,8 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
         max_attempts=None if options.retries is None else options.retries + 1,
         debug_http=options.debug_http or None,
     )  # fmt: skip
-    store = BuildStore(Store.beside(loaded.path).root, warn=reporter.notice)
+    shared = shared_tier(options, loaded.path, reporter.notice)
+    store = BuildStore(Store.beside(loaded.path).root, warn=reporter.notice, shared=shared)
     lock = Lock.beside(loaded.path)
     check_output_names(plan)
     out = options.out or default_out(loaded.root)
@@ -158,7 +163,9 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
     provider_name, notice = resolve_provider(options.provider, options.env)
     if notice:
         reporter.notice(f"storyforge: {notice}")
-    store, lock = Store.beside(loaded.path), Lock.beside(loaded.path)
+    shared = shared_tier(options, loaded.path, reporter.notice)
+    store = Store.beside(loaded.path, shared=shared, pull=False)  # a dry run copies nothing
+    lock = Lock.beside(loaded.path)
     adopt_out(options.out or default_out(loaded.root), store, lock)
     identity = key_identity(provider_name, options.env)
     statuses = predict(
@@ -168,6 +175,19 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
         wanted = plan.ancestors(only)
         statuses = [s for s in statuses if s.step.id in wanted]
     return format_plan(plan, statuses, provider=provider_name)
+
+
+def shared_tier(
+    options: BuildOptions, story: Path, notice: Callable[[str], None]
+) -> SharedTier | None:
+    """The shared cache the options and the environment ask for, announced once."""
+    setting = cache_setting(
+        story, options.env, enabled=options.cache, read_only=options.cache_read_only
+    )
+    if setting is None:
+        return None
+    notice(setting.describe())
+    return open_shared(setting, notice)
 
 
 def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:
