@@ -8,6 +8,9 @@ as boto3 reads them): storyforge passes none of them and keeps none of them.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+from collections.abc import Iterator
 from typing import Any, cast
 
 from storyforge.errors import UsageError
@@ -26,18 +29,20 @@ class RemoteBlobs:
         """The bytes under `name`, refused past `limit` before they are fetched."""
         size = self.size(name)
         if size is None:
-            raise FileNotFoundError(2, "not found")
+            raise FileNotFoundError(errno.ENOENT, "not found")
         if size > limit:
-            raise OSError(27, "larger than the store allows")  # EFBIG
-        data = cast("bytes", self._fs.cat_file(self._path(name)))
-        if len(data) > limit:
-            raise OSError(27, "larger than the store allows")
+            raise OSError(errno.EFBIG, "larger than the store allows")
+        with _translated():
+            data = cast("bytes", self._fs.cat_file(self._path(name)))
+        if len(data) > limit:  # it grew between the two requests
+            raise OSError(errno.EFBIG, "larger than the store allows")
         return data
 
     def size(self, name: str) -> int | None:
         """The size of `name`, or None when it is absent."""
         try:
-            info = cast("dict[str, Any]", self._fs.info(self._path(name)))
+            with _translated():
+                info = cast("dict[str, Any]", self._fs.info(self._path(name)))
         except FileNotFoundError:
             return None
         if info.get("type") != "file":
@@ -46,18 +51,32 @@ class RemoteBlobs:
 
     def create(self, name: str, data: bytes) -> None:
         """Upload `name` only if absent (S3's `If-None-Match: *`): FileExistsError when taken."""
-        self._fs.pipe_file(self._path(name), data, mode="create")
+        with _translated():
+            self._fs.pipe_file(self._path(name), data, mode="create")
 
     def replace(self, name: str, data: bytes) -> None:
         """Upload `name` over what is there; one PUT, so readers see all of it or none."""
-        self._fs.pipe_file(self._path(name), data)
+        with _translated():
+            self._fs.pipe_file(self._path(name), data)
 
     def probe(self) -> None:
         """Raise OSError when the bucket cannot be reached."""
-        self._fs.ls(self._root, detail=False)
+        with _translated():
+            self._fs.ls(self._root, detail=False)
 
     def _path(self, name: str) -> str:
         return f"{self._root}/{name}"
+
+
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    """Every failure as an OSError: the libraries below raise their own types too."""
+    try:
+        yield
+    except OSError:
+        raise
+    except Exception as error:  # a connection or credential error of botocore or google-auth
+        raise OSError(errno.EIO, type(error).__name__) from None
 
 
 def _open(url: str) -> tuple[Any, str]:
