@@ -142,16 +142,20 @@ def test_a_locked_take_found_nowhere_is_refused_unless_forced(
 ) -> None:
     story = write_story(tmp_path / "work")
     run_build(story, server)
+    assert _main(["pick", "a", "2", "--story", str(story)]) == 0
     shutil.rmtree(tmp_path / "work" / ".storyforge")
     shutil.rmtree(tmp_path / "work" / "out")
     statuses = {s.step.id: s for s in _plan(story, server)}
-    assert statuses["c"].decision.state == "missing"
-    assert sum(s.calls for s in statuses.values()) == 0
+    assert statuses["a"].decision.state == "missing"
+    assert statuses["a"].calls == 0
+    # A take nobody chose is the last build's record only: made again, as a damaged store's.
+    assert statuses["c"].decision.state == "new"
+    assert statuses["c"].decision.reason == "not in the store"
     seen = len(server.requests)
-    with pytest.raises(UsageError, match=r"c take 1 is locked but not in the store; --force c"):
+    with pytest.raises(UsageError, match=r"a take 2 is locked but not in the store; --force a"):
         run_build(story, server)
     assert generate_calls(server, seen) == []
-    report, _ = run_build(story, server, force=("a", "b", "c", "d", "e"))
+    report, _ = run_build(story, server, force=("a",))
     assert report.exit_code == 0
 
 

@@ -27,7 +27,7 @@ MAX_ADOPT_BYTES = 64 << 20  # no image the API sends comes near this
 def adopt_out(out: Path, store: Store, lock: Lock) -> int:
     """Take OUT's images of the locked requests into the store; how many were taken."""
     steps = _manifest_steps(out)
-    taken = 0
+    taken, fresh = 0, set[str]()  # fresh: the objects taken from OUT by this call
     for step_id, locked in lock.entries.items():
         record = steps.get(step_id)
         if record is None or record.key != locked.key or locked.sha256 is None:
@@ -37,9 +37,12 @@ def adopt_out(out: Path, store: Store, lock: Lock) -> int:
             if output.take in seen:
                 continue  # the extra images of one answer stay with the first
             seen.add(output.take)
+            # Only an image taken from OUT gets an index entry: an entry damaged in a store
+            # that still has its object is a miss like any other, and made again.
             if _adopt(out, store, output.path, output.sha256):
                 taken += 1
-            if store.has_object(output.sha256) and store.get_entry(locked.key, output.take) is None:
+                fresh.add(output.sha256)
+            if output.sha256 in fresh and store.get_entry(locked.key, output.take) is None:
                 store.put_entry(entry_for_object(store, locked.key, output.take, output.sha256))
     return taken
 

@@ -81,16 +81,17 @@ def _kept(
     provider: str,
     store: Store,
 ) -> Decision | None:
-    """A locked take that is kept: pinned by a person, or locked and nowhere to be found.
+    """A take pinned by a person (picked or approved): kept, or refused when found nowhere.
 
-    A pinned take (picked or approved) stays whatever happens upstream, also while an
-    input is still to be regenerated, so plan and build agree on it before the build
-    knows the new key. A locked image that is in no store is never silently re-rolled.
+    A pinned take stays whatever happens upstream, also while an input is still to be
+    regenerated, so plan and build agree on it before the build knows the new key. A
+    pinned image that is in no store is never silently re-rolled. A take nobody chose
+    is the lock's record of the last build only: a damaged store makes it again.
     """
     shas = [sha for sha in input_sha if sha is not None]
     key = None if unknown else request_key(provider, step, shas)
-    if key != entry.key and not entry.pinned:
-        return None
+    if not entry.pinned:
+        return None  # the lock's record of the last build: reused by key, or made again
     if not store.has_object(entry.sha256 or ""):
         why = f"take {entry.take} is locked but not in the store; --force {step.id} makes it again"
         return Decision(step.id, "missing", key, why, entry.take, (), entry.sha256)
