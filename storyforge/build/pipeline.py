@@ -33,7 +33,7 @@ from storyforge.outputs.derived import (
 from storyforge.outputs.results import StepResult
 from storyforge.outputs.sheet_live import live_sheet
 from storyforge.providers import key_identity, open_provider, options_from_env, resolve_provider
-from storyforge.store.cacheconfig import cache_setting, open_shared
+from storyforge.store.cacheconfig import configured_tier
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
 from storyforge.store.scrub import scrub_tree
@@ -181,13 +181,9 @@ def shared_tier(
     options: BuildOptions, story: Path, notice: Callable[[str], None]
 ) -> SharedTier | None:
     """The shared cache the options and the environment ask for, announced once."""
-    setting = cache_setting(
-        story, options.env, enabled=options.cache, read_only=options.cache_read_only
+    return configured_tier(
+        story, options.env, enabled=options.cache, read_only=options.cache_read_only, notice=notice
     )
-    if setting is None:
-        return None
-    notice(setting.describe())
-    return open_shared(setting, notice)
 
 
 def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:

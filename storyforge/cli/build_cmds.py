@@ -117,6 +117,14 @@ def _shown(path: Path) -> str:
 @click.option(
     "--retries", type=click.IntRange(min=0), metavar="N", help="Retries of a failed call."
 )
+@click.option(
+    "--no-cache", is_flag=True, help="Leave the shared cache (STORYFORGE_CACHE) out of this build."
+)
+@click.option(
+    "--cache-read-only",
+    is_flag=True,
+    help="Download from the shared cache, upload nothing (as STORYFORGE_CACHE_MODE=read).",
+)
 def build(
     story: Path,
     out: Path | None,
@@ -134,6 +142,8 @@ def build(
     retries: int | None,
     outputs: tuple[str, ...],
     as_json: bool,
+    no_cache: bool,
+    cache_read_only: bool,
 ) -> None:
     """Build STORY: make every image that is not already in the store, then write OUT."""
     # Imported here so that `--help` and other commands do not load the whole pipeline.
@@ -148,7 +158,7 @@ def build(
         story=story, out=out, provider=provider, model=model,
         limits=Limits(slots, rpm, max_cost, batch, adaptive), only=_ids(only), force=_ids(force),
         timeout_s=timeout, retries=retries, debug_http=debug_http, env=dict(os.environ),
-        outputs=_ids(outputs),
+        outputs=_ids(outputs), cache=not no_cache, cache_read_only=cache_read_only,
     )  # fmt: skip
     progress = Progress()
     if dry_run:

@@ -48,6 +48,7 @@ def provider_name(choice: str) -> str:
 )
 @click.option("--force", "force", multiple=True, metavar="ID", help="Plan as if forcing ID.")
 @click.option("--batch", is_flag=True, help="Price the calls as `build --batch` makes them.")
+@click.option("--no-cache", is_flag=True, help="Leave the shared cache out (plan offline).")
 @json_flag
 def plan_command(
     story: Path,
@@ -55,6 +56,7 @@ def plan_command(
     only: tuple[str, ...],
     force: tuple[str, ...],
     batch: bool,
+    no_cache: bool,
     as_json: bool,
 ) -> None:
     """Show per step: + new, ~ changed (why), = cached, ! stale; then calls and cost."""
@@ -62,10 +64,13 @@ def plan_command(
     from storyforge.build.guards import default_out
     from storyforge.build.selection import resolve_ids
     from storyforge.build.status import format_plan, plan_json, predict
+    from storyforge.store.cacheconfig import configured_tier
 
     plan = compile_story(story)
     name = provider_name(provider)
-    store, lock = Store.beside(story), Lock.beside(story)
+    shared = configured_tier(story, os.environ, enabled=not no_cache, notice=_notice)
+    # The plan looks at what the shared cache holds and copies nothing from it.
+    store, lock = Store.beside(story, shared=shared, pull=False), Lock.beside(story)
     adopt_out(default_out(plan.root), store, lock)  # a fresh clone's committed out/
     forced = resolve_ids(plan, force, "--force")
     statuses = predict(plan, provider=name, store=store, lock=lock, force=forced, batch=batch)
@@ -76,6 +81,10 @@ def plan_command(
         click.echo(json.dumps(plan_json(plan, statuses, provider=name), indent=2, sort_keys=True))
     else:
         click.echo(format_plan(plan, statuses, provider=name))
+
+
+def _notice(text: str) -> None:
+    click.echo(text, err=True)
 
 
 @click.command("graph")

@@ -58,6 +58,22 @@ def cache_setting(
     return CacheSetting(_checked(url.strip(), base), read_only or _MODES[mode], source)
 
 
+def configured_tier(
+    story: Path,
+    env: Mapping[str, str],
+    *,
+    notice: Callable[[str], None],
+    enabled: bool = True,
+    read_only: bool = False,
+) -> SharedTier | None:
+    """The shared cache configured for a story, announced through `notice`, or None."""
+    setting = cache_setting(story, env, enabled=enabled, read_only=read_only)
+    if setting is None:
+        return None
+    notice(setting.describe())
+    return open_shared(setting, notice)
+
+
 def open_shared(setting: CacheSetting, warn: Callable[[str], None]) -> SharedTier:
     """The tier of a setting; UsageError when it cannot be reached at all."""
     blobs: Blobs
