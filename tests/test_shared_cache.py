@@ -174,3 +174,40 @@ def test_a_misconfigured_cache_is_one_line_naming_the_fix(
 
 def _fields(opts: BuildOptions) -> dict[str, Any]:
     return {name: getattr(opts, name) for name in BuildOptions.__dataclass_fields__}
+
+
+def _main(args: list[str]) -> int:
+    from storyforge.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert isinstance(stop.value.code, int)
+    return stop.value.code
+
+
+def test_the_command_line_plans_from_the_cache_and_leaves_it_with_no_cache(
+    tmp_path: Path,
+    server: FakeGemini,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cache = tmp_path / "nas"
+    cache.mkdir()
+    for name, value in {**fake_env(server), "STORYFORGE_CACHE": str(cache)}.items():
+        monkeypatch.setenv(name, value)
+    one = write_story(tmp_path / "one")
+    assert _main(["build", str(one), "--provider", "gemini"]) == 0
+    two = second_clone(tmp_path, one)
+    capsys.readouterr()
+    assert _main(["plan", str(two), "--provider", "gemini"]) == 0
+    out, err = capsys.readouterr()
+    assert "0 calls" in out and f"shared cache {cache}" in err
+    assert _main(["plan", str(two), "--provider", "gemini", "--no-cache"]) == 0
+    out, err = capsys.readouterr()
+    assert f"{ALL_CALLS} calls" in out and "shared cache" not in err
+    shared = sorted(cache.rglob("*"))
+    before = len(server.requests)
+    assert _main(["build", str(two), "--provider", "gemini", "--cache-read-only"]) == 0
+    assert generate_calls(server, before) == []
+    assert sorted(cache.rglob("*")) == shared
+    assert "read-only" in capsys.readouterr().err
