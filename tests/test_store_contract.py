@@ -319,3 +319,19 @@ def test_a_read_only_folder_reads_and_a_refused_write_is_one_line(tmp_path: Path
     assert tier.read_object(hashlib.sha256(image(22)).hexdigest()) == image(22)
     with pytest.raises(StoreError, match="permission denied"):
         tier.put_object(image(23))
+
+
+def test_a_link_in_a_shared_folder_is_never_followed(tmp_path: Path) -> None:
+    private = tmp_path / "private.png"
+    private.write_bytes(image(30))
+    impl = _folder(tmp_path / "nas", [])
+    sha = hashlib.sha256(image(30)).hexdigest()
+    link = tmp_path / "nas" / "objects" / sha[:2] / sha[2:]
+    link.parent.mkdir(parents=True)
+    link.symlink_to(private)
+    (tmp_path / "nas" / "index").symlink_to(tmp_path, target_is_directory=True)
+    tier = impl.open()
+    assert not tier.has_object(sha)
+    with pytest.raises(StoreError):
+        tier.read_object(sha)
+    assert tier.get_entry(KEY, 1) is None
