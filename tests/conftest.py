@@ -54,3 +54,10 @@ def chain_plan(tmp_path: Path) -> Plan:
         make_step("c", step_input("b"), takes=2),
         make_step("d"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_cache_of_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own STORYFORGE_CACHE must never be read or written by the tests."""
+    monkeypatch.delenv("STORYFORGE_CACHE", raising=False)
+    monkeypatch.delenv("STORYFORGE_CACHE_MODE", raising=False)
