@@ -91,6 +91,7 @@ def make_request(step: Step, take: int, images: Sequence[ImagePart]) -> Generate
         figures=tuple((f.name, f.color) for f in step.figures),
         tint=step.tint,
         location=step.location,
+        take=take,
     )
     return GenerateRequest(
         model=step.model,

@@ -9,12 +9,17 @@ _CACHED = 8
 
 
 @lru_cache(maxsize=_CACHED)
-def sketch_png(width: int, height: int, text: str, images: tuple[tuple[str, bytes], ...]) -> bytes:
-    """A PNG storyboard sketch of the prompt and its labelled input images, width x height."""
+def sketch_png(
+    width: int, height: int, text: str, images: tuple[tuple[str, bytes], ...], variant: int = 0
+) -> bytes:
+    """A PNG storyboard sketch of the prompt and its labelled input images, width x height.
+
+    `variant` is the request's seed plus one (0 without a seed): seeded takes differ.
+    """
     # The renderer pulls in Pillow and fonts: import it when the first image is asked for.
     from storyforge.render.sketch import render_sketch, spec_from_text
 
-    return render_sketch(spec_from_text(width, height, text, images))
+    return render_sketch(spec_from_text(width, height, text, images, variant))
 
 
 @lru_cache(maxsize=_CACHED)

@@ -94,7 +94,8 @@ def _drawing(call: Call, text: str | None = None) -> bytes:
 
 def _png(call: Call, text: str) -> bytes:
     width, height = _size(call)
-    return images.sketch_png(width, height, text, call.images)
+    variant = 0 if call.seed is None else call.seed + 1
+    return images.sketch_png(width, height, text, call.images, variant)
 
 
 def _size(call: Call) -> tuple[int, int]:

@@ -47,6 +47,7 @@ class Call:
     image_size: str | None
     with_text: bool  # responseModalities includes TEXT (or is omitted)
     max_output_tokens: int | None = None
+    seed: int | None = None  # takes sent with their own seeds are drawn differently
 
 
 def known_model(model: str, version: str = "v1beta") -> ModelInfo:
@@ -90,6 +91,7 @@ def parse_call(raw: bytes, model: str, files: FileLookup, version: str = "v1beta
         image_size=image_config.get("imageSize") if info.image_sizes else None,
         with_text=not config.get("responseModalities") or "TEXT" in config["responseModalities"],
         max_output_tokens=_int(config.get("maxOutputTokens")),
+        seed=_int(config.get("seed")),
     )
 
 

@@ -29,6 +29,7 @@ class SketchHints:
     figures: tuple[tuple[str, RGB], ...] = ()  # (name, colour) of each character
     tint: RGB = (236, 232, 222)  # the location's colour
     location: str | None = None
+    take: int = 1  # takes of one request are drawn differently, as a model's would be
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,9 +26,12 @@ def sketch_spec(request: GenerateRequest) -> SketchSpec:
     if hints is None:
         spec = spec_from_text(width, height, request.text, thumbnails)
         return replace(spec, title=request.label) if request.label else spec
+    # Take 1 is the plain drawing; each further take is drawn differently, so picking
+    # between takes can be rehearsed without a key.
+    variant = hints.take - 1
     return SketchSpec(
         width, height, hints.title, hints.kind, request.text, hints.shot, hints.figures,
-        hints.tint, hints.location, thumbnails,
+        hints.tint, hints.location, thumbnails, variant, f"TAKE {hints.take}" if variant else "",
     )  # fmt: skip
 
 

@@ -47,6 +47,10 @@ class SketchSpec:
     tint: RGB = (236, 232, 222)  # background tint from the location
     location: str | None = None
     thumbnails: tuple[tuple[str, bytes], ...] = ()  # (label, image bytes) of the inputs given
+    # Takes of one request differ by this (0: the plain drawing), so picking can be
+    # rehearsed offline: the place is drawn from another seed, mirrored on odd variants.
+    variant: int = 0
+    variant_label: str = ""  # shown on the picture, e.g. "TAKE 2" or "SEED 12"
 
 
 def render_sketch(spec: SketchSpec) -> bytes:
@@ -70,7 +74,7 @@ def render_sketch(spec: SketchSpec) -> bytes:
 
 
 def spec_from_text(
-    width: int, height: int, text: str, images: Sequence[tuple[str, bytes]]
+    width: int, height: int, text: str, images: Sequence[tuple[str, bytes]], variant: int = 0
 ) -> SketchSpec:
     """A spec from a bare request (prompt and labelled images), guessing what hints would say.
 
@@ -94,7 +98,8 @@ def spec_from_text(
     digest = hashlib.sha256(text.encode()).hexdigest()
     return SketchSpec(
         width, height, f"sketch-{digest[:8]}", kind, text, shot, figures,
-        _hue_color(location or text, 0.84, 0.35), location, tuple(images),
+        _hue_color(location or text, 0.84, 0.35), location, tuple(images), variant,
+        f"SEED {variant - 1}" if variant else "",
     )  # fmt: skip
 
 
@@ -115,14 +120,16 @@ def _hue_color(seed: str, lightness: float, saturation: float) -> RGB:
 def _scene(spec: SketchSpec, layout: SketchLayout) -> Image.Image:
     left, top, right, bottom = layout.scene
     size = (max(1, right - left), max(1, bottom - top))
-    seed = spec.location or spec.title
+    seed = (spec.location or spec.title) + (f"#{spec.variant}" if spec.variant else "")
     if spec.kind == "sheet":
-        return scenes.sheet_scene(size, spec.title, spec.figures)
-    if spec.kind == "edit" and spec.thumbnails:
-        return scenes.edit_scene(size, spec.tint, spec.thumbnails[0][1])
-    if spec.kind == "fuse" and spec.thumbnails:
-        return scenes.fuse_scene(size, spec.tint, spec.thumbnails)
-    return scenes.panel_scene(size, spec.tint, spec.shot, spec.figures, seed)
+        image = scenes.sheet_scene(size, spec.title, spec.figures)
+    elif spec.kind == "edit" and spec.thumbnails:
+        image = scenes.edit_scene(size, spec.tint, spec.thumbnails[0][1])
+    elif spec.kind == "fuse" and spec.thumbnails:
+        image = scenes.fuse_scene(size, spec.tint, spec.thumbnails)
+    else:
+        image = scenes.panel_scene(size, spec.tint, spec.shot, spec.figures, seed)
+    return image.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if spec.variant % 2 else image
 
 
 def _draw_header(draw: ImageDraw.ImageDraw, layout: SketchLayout, spec: SketchSpec) -> None:
@@ -157,6 +164,9 @@ def _draw_badges(draw: ImageDraw.ImageDraw, layout: SketchLayout, spec: SketchSp
         x += pad // 2
     if spec.shot and spec.kind != "sheet":
         pill(draw, (x, y), spec.shot.upper(), face, INK, max_width=layout.scene[2] - x - pad)
+    if spec.variant_label:
+        low = layout.scene[3] - pad - round(layout.unit * 5)
+        pill(draw, (layout.scene[0] + pad, low), spec.variant_label, face, (150, 60, 40))
 
 
 def _draw_prompt(draw: ImageDraw.ImageDraw, layout: SketchLayout, prompt: str) -> None:
