@@ -46,8 +46,20 @@ def test_failures_exit_1_and_are_listed_on_stderr(
     assert _main(["build", str(story), "--concurrency", "1", "--retries", "0"]) == 1
     out, err = capsys.readouterr()
     assert "1 failed" in out and "3 skipped" in out
-    assert "storyforge: a failed: " in err
+    # Located where the panel is declared (`- id: a` is line 7, column 9), as editors link it.
+    assert f"{story}:7:9: a failed: " in err
     assert "Traceback" not in err
+
+
+def test_a_blocked_panel_is_located_with_a_hint_to_reword(
+    tmp_path: Path, gemini_env: FakeGemini, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = write_story(tmp_path)
+    gemini_env.enqueue("safety")
+    assert _main(["build", str(story), "--concurrency", "1", "--retries", "0"]) == 1
+    err = capsys.readouterr().err
+    assert f"{story}:7:9: a blocked: " in err
+    assert "reword its prompt" in err
 
 
 def test_dry_run_shows_the_plan_and_makes_no_request(

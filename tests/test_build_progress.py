@@ -34,8 +34,13 @@ def test_summary_counts_what_happened() -> None:
 def test_failures_are_listed_one_per_line() -> None:
     assert format_failures([GENERATED, FAILED, BLOCKED, SKIPPED]) == [
         "storyforge: poster failed: HTTP 503 overloaded",
-        "storyforge: ghost blocked: IMAGE_SAFETY",
+        "storyforge: ghost blocked: IMAGE_SAFETY; the model refused this panel: reword its "
+        "prompt (or change its references)",
     ]
+    where = {"ghost": "story.yaml:14:9"}
+    assert format_failures([BLOCKED], where)[0].startswith(
+        "story.yaml:14:9: ghost blocked: IMAGE_SAFETY; the model refused this panel: reword"
+    )
 
 
 def test_plain_mode_writes_a_line_per_finished_step() -> None:

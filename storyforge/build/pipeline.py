@@ -77,6 +77,8 @@ class BuildReport:
     interrupted: bool
     manifest: Path
     contact_sheet: Path | None
+    # Where each step is declared (`story.yaml:LINE:COL`), for failures told at the end.
+    places: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -149,7 +151,7 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
         sheet = next(iter(written.get("contact_sheet", ())), None)
     return BuildReport(
         out, provider_name, execution.results, execution.calls, execution.spent_usd,
-        execution.interrupted, out / MANIFEST_NAME, sheet,
+        execution.interrupted, out / MANIFEST_NAME, sheet, step_places(plan),
     )  # fmt: skip
 
 
@@ -184,6 +186,13 @@ def shared_tier(
     return configured_tier(
         story, options.env, enabled=options.cache, read_only=options.cache_read_only, notice=notice
     )
+
+
+def step_places(plan: Plan) -> dict[str, str]:
+    """`story.yaml:LINE:COL` of each step declared in the story file, as editors link it."""
+    return {
+        s.id: f"{plan.story_path}:{s.line}:{s.column}" for s in plan.steps if s.line and s.column
+    }
 
 
 def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from rich.console import Console
@@ -48,13 +48,27 @@ def format_summary(
     return f"{line} — {sheet}" if sheet else line
 
 
-def format_failures(results: Sequence[StepResult]) -> list[str]:
-    """One line per step that failed or was blocked, for stderr at the end."""
-    return [
-        f"storyforge: {r.step_id} {r.status}: {r.reason}"
-        for r in results
-        if r.status in ("failed", "blocked")
-    ]
+def format_failures(
+    results: Sequence[StepResult], places: Mapping[str, str] | None = None
+) -> list[str]:
+    """One line per step that failed or was blocked, for stderr at the end.
+
+    Each starts at the step's `story.yaml:LINE:COL` when `places` knows it, so an editor
+    opens the panel; a blocked step says what to do about it.
+    """
+    lines = []
+    for r in results:
+        if r.status not in ("failed", "blocked"):
+            continue
+        where = (places or {}).get(r.step_id)
+        hint = _BLOCKED_HINT if r.status == "blocked" else ""
+        lines.append(
+            f"{where + ':' if where else 'storyforge:'} {r.step_id} {r.status}: {r.reason}{hint}"
+        )
+    return lines
+
+
+_BLOCKED_HINT = "; the model refused this panel: reword its prompt (or change its references)"
 
 
 class Progress:

@@ -175,7 +175,7 @@ def build(
         echo_json(_report_json(report, sheet))
     else:
         click.echo(format_summary(report.results, report.calls, report.spent_usd, sheet))
-    for line in format_failures(report.results):
+    for line in format_failures(report.results, report.places):
         click.echo(line, err=True)
     if report.interrupted:
         click.echo(

@@ -59,7 +59,7 @@ def serve(
 
     def built(report: BuildReport) -> None:
         click.echo(format_summary(report.results, report.calls, report.spent_usd, None))
-        for line in format_failures(report.results):
+        for line in format_failures(report.results, report.places):
             click.echo(line, err=True)
 
     events = serving.ServeEvents(
