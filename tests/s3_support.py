@@ -60,7 +60,8 @@ class MotoServer:
         return name
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on (until someone binds it)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -81,7 +82,7 @@ def _wait_until_listening(port: int, process: subprocess.Popen[bytes]) -> None:
 def moto_server() -> Iterator[MotoServer]:
     """Run `moto.server` on a free loopback port until the block ends."""
     pytest.importorskip("moto.server", reason="the dev extras (moto[server]) are not installed")
-    port = _free_port()
+    port = free_port()
     server = MotoServer(f"http://127.0.0.1:{port}")
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],

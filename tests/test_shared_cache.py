@@ -212,3 +212,17 @@ def test_the_command_line_plans_from_the_cache_and_leaves_it_with_no_cache(
     assert generate_calls(server, before) == []
     assert sorted(cache.rglob("*")) == shared
     assert "read-only" in capsys.readouterr().err
+
+
+def test_an_unreachable_bucket_is_told_once_and_the_build_goes_on(
+    tmp_path: Path, server: FakeGemini, s3_env: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.s3_support import free_port
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")  # nobody listens
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    story = write_story(tmp_path / "one")
+    report, progress = run(options(story, server, STORYFORGE_CACHE="s3://gone/cache"))
+    assert report.exit_code == 0 and report.calls == ALL_CALLS
+    assert progress.count("cannot be reached") == 1
+    assert "127.0.0.1" not in progress

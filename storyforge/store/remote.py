@@ -76,7 +76,12 @@ def _translated() -> Iterator[None]:
     except OSError:
         raise
     except Exception as error:  # a connection or credential error of botocore or google-auth
-        raise OSError(errno.EIO, type(error).__name__) from None
+        kind = type(error).__name__
+        if "Credential" in kind or "Auth" in kind:
+            raise PermissionError(errno.EACCES, kind) from None
+        if "Connect" in kind or "Endpoint" in kind or "Timeout" in kind:
+            raise ConnectionError(errno.EHOSTUNREACH, kind) from None
+        raise OSError(errno.EIO, kind) from None
 
 
 def _open(url: str) -> tuple[Any, str]:

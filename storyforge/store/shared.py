@@ -11,6 +11,7 @@ found it damaged may write over it, and only with content that checks.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from storyforge.store.tiers import Blobs
 
 MAX_OBJECT_BYTES = 64 << 20  # as the local store: bounds what a shared cache can make us read
 MAX_JSON_BYTES = 16 << 20
+# A cache that cannot be reached is left for the rest of the run, not asked again per step.
+_DOWN = (errno.EHOSTUNREACH, errno.EHOSTDOWN, errno.ENOTCONN, errno.ETIMEDOUT, errno.ESTALE)
 
 
 class SharedTier:
@@ -40,6 +43,7 @@ class SharedTier:
         self.warn = warn or (lambda _text: None)
         self._warned: set[str] = set()
         self._damaged: set[str] = set()  # names this process found bad and may repair
+        self.down = False  # unreachable: every read is a miss and every write is skipped
 
     def put_object(self, data: bytes) -> str:
         """Upload bytes under their sha256 unless an object is already there."""
@@ -52,7 +56,7 @@ class SharedTier:
         """The object's bytes, checked against its hash; StoreError when not usable."""
         name = _object_name(sha256)
         try:
-            data = self.blobs.read(name, limit=MAX_OBJECT_BYTES)
+            data = self._read(name, MAX_OBJECT_BYTES)
         except OSError as error:
             raise StoreError(f"object {sha256[:12]} is not in {self.name}: {why(error)}") from None
         if hashlib.sha256(data).hexdigest() != sha256:
@@ -66,8 +70,9 @@ class SharedTier:
         if not is_hash(sha256):
             return False
         try:
-            found = self.blobs.size(_object_name(sha256))
-        except OSError:
+            found = None if self.down else self.blobs.size(_object_name(sha256))
+        except OSError as error:
+            self._check_down(error)
             return False
         return found is not None and (size is None or found >= size)
 
@@ -82,13 +87,14 @@ class SharedTier:
             return None
         name = _entry_name(key, take)
         try:
-            entry = Entry.from_json(self.blobs.read(name, limit=MAX_JSON_BYTES).decode("utf-8"))
+            entry = Entry.from_json(self._read(name, MAX_JSON_BYTES).decode("utf-8"))
             if (entry.key, entry.take) != (key, take):
                 raise ValueError("it names another request")
         except FileNotFoundError:
             return None
         except OSError as error:
-            self._miss(name, why(error))
+            if not self.down:
+                self._miss(name, why(error))
             return None
         except (ValueError, RecursionError) as error:
             self._damaged.add(name)
@@ -98,7 +104,26 @@ class SharedTier:
             return entry
         return None
 
+    def _read(self, name: str, limit: int) -> bytes:
+        if self.down:
+            raise FileNotFoundError(errno.ENOENT, "the shared cache is not reachable")
+        try:
+            return self.blobs.read(name, limit=limit)
+        except OSError as error:
+            self._check_down(error)
+            raise
+
+    def _check_down(self, error: OSError) -> None:
+        if isinstance(error, ConnectionError) or error.errno in _DOWN:
+            self.down = True
+            self.warn(
+                f"storyforge: the shared cache {self.name} cannot be reached ({why(error)}); "
+                "this run goes on without it"
+            )
+
     def _put(self, name: str, data: bytes) -> None:
+        if self.down:
+            return
         try:
             if name in self._damaged:
                 self.blobs.replace(name, data)
@@ -108,6 +133,9 @@ class SharedTier:
         except FileExistsError:
             pass  # another machine wrote it first: objects are equal, the first entry stays
         except OSError as error:
+            self._check_down(error)
+            if self.down:
+                return  # told once, by _check_down
             where = f"the shared cache {self.name}"
             raise StoreError(f"cannot write to {where}: {why(error)}") from None
 
@@ -124,6 +152,8 @@ def why(error: OSError) -> str:
         return "permission denied (check the credentials, or use the cache read-only)"
     if isinstance(error, FileNotFoundError):
         return "not found"
+    if isinstance(error, ConnectionError):
+        return "no connection (check the network, and AWS_ENDPOINT_URL if you set one)"
     if isinstance(error.errno, int) and error.errno > 0:
         return os.strerror(error.errno).lower()  # the code's words, not a server's message
     return type(error).__name__
