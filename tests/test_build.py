@@ -124,8 +124,8 @@ def test_max_cost_is_never_exceeded(tmp_path: Path, server: FakeGemini) -> None:
     story = write_story(tmp_path)
     report, _ = run_build(story, server, max_cost_usd=0.10)
     done = manifest(report.out)
-    assert done["totals"]["cost_usd"] <= 0.10
-    assert 0 < done["totals"]["calls"] < ALL_CALLS
+    assert done["run"]["cost_usd"] <= 0.10
+    assert 0 < done["run"]["calls"] < ALL_CALLS
     skipped = [s for s in done["steps"] if s["status"] == "skipped"]
     assert skipped and "--max-cost 0.10 reached" in {s["error"] for s in skipped}
     assert report.exit_code == 1

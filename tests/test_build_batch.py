@@ -143,5 +143,5 @@ def test_a_build_killed_between_create_and_download_resumes_the_same_job(tmp_pat
         assert srv.batch_rows == PANELS and rows_before == PANELS - 1  # no row sent twice
     assert report.exit_code == 0
     assert index_entries(store_root) == PANELS  # every call paid once, every answer kept
-    assert manifest(tmp_path / "out")["totals"]["generated"] == PANELS
+    assert manifest(tmp_path / "out")["run"]["generated"] == PANELS
     assert receipt["name"] and not _receipts(store_root)

@@ -121,6 +121,7 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     recorder = Recorder(
         plan, out, store, lock, reporter, info, live=live.finished if live else None
     )
+    recorder.keep_unselected(selection)  # OUT and the manifest describe the whole story
     for text in (notice and f"storyforge: {notice}", *(w.format() for w in plan.warnings)):
         if text:
             reporter.notice(text)
@@ -148,6 +149,7 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
             store.root / DERIVED_DIR,
         )  # fmt: skip
         written = write_derived(derived, names)
+        recorder.derived_written(written)
         sheet = next(iter(written.get("contact_sheet", ())), None)
     return BuildReport(
         out, provider_name, execution.results, execution.calls, execution.spent_usd,

@@ -19,18 +19,21 @@ from pathlib import Path
 from typing import Protocol
 
 from storyforge import __version__
+from storyforge.build.lastknown import last_files, last_results, previous_manifest
 from storyforge.compile.plan import Plan
 from storyforge.errors import StoreError
 from storyforge.outputs.files import OutputFile, write_outputs
 from storyforge.outputs.manifest import (
     Manifest,
     StoryRef,
-    Timings,
+    run_of,
+    same_state,
     step_record,
     totals_of,
     write_manifest,
 )
-from storyforge.outputs.results import StepResult
+from storyforge.outputs.prune import prune_out
+from storyforge.outputs.results import INTERRUPTED, StepResult
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
 
@@ -91,6 +94,29 @@ class Recorder:
         self.last_save = self.clock
         self.save_cost = 0.0  # seconds the last save took
         self.error: StoreError | None = None
+        # The story's state as the last build left it: steps this run does not reach keep it.
+        before = previous_manifest(out)
+        self.prior = last_results(plan, before, store)
+        self.prior_files = last_files(before)
+        self.derived: dict[str, list[str]] = dict(before.derived) if before else {}
+        self.listed_before = _listed(self.prior_files, self.derived)
+        self.kept: set[str] = set()  # steps whose record is the last build's, not this run's
+
+    def keep_unselected(self, selection: frozenset[str] | None) -> None:
+        """Steps outside `--only` keep their last known state, images and record."""
+        for step in self.plan.steps:
+            if selection is not None and step.id not in selection and step.id in self.prior:
+                self._keep(self.prior[step.id])
+
+    def _keep(self, result: StepResult) -> None:
+        self.kept.add(result.step_id)
+        self.results[result.step_id] = result
+        try:
+            self.files[result.step_id] = write_outputs(self.out, self.store, result)
+        except StoreError:
+            self.files[result.step_id] = self.prior_files.get(result.step_id, ())
+        if self.live is not None:
+            self.live(result, self.files[result.step_id])
 
     def call_started(self, step_id: str) -> None:
         """Count the call and pass it on to the display."""
@@ -117,9 +143,12 @@ class Recorder:
         started = time.monotonic()
         self.saved_calls = self.calls
         manifest = self.manifest()
+        path = self.out / MANIFEST_NAME
         try:
             self.lock.save()
-            write_manifest(self.out / MANIFEST_NAME, manifest)
+            # A run that changed nothing leaves the file as it was, its run block included.
+            if self.calls or not same_state(path, manifest):
+                write_manifest(path, manifest)
         except StoreError as error:
             self.error = self.error or error
         self.last_save = time.monotonic()
@@ -128,13 +157,27 @@ class Recorder:
 
     def finish(self, results: tuple[StepResult, ...], calls: int) -> Manifest:
         """Record the final results (unfinished steps included) and save everything."""
-        self.results.update((r.step_id, r) for r in results)
+        for result in results:
+            if result.reason == INTERRUPTED and result.step_id in self.prior:
+                self._keep(self.prior[result.step_id])  # not reached: as it was
+            elif result.step_id not in self.results or result.reason != INTERRUPTED:
+                self.kept.discard(result.step_id)
+                self.results[result.step_id] = result
         self.calls = calls
         self.lock.retain({s.id for s in self.plan.steps})
         manifest = self.save()
         if self.error is not None:
             raise self.error
         return manifest
+
+    def derived_written(self, written: dict[str, list[Path]]) -> list[str]:
+        """List the derived outputs' files, save, and remove what OUT no longer holds."""
+        for name, paths in written.items():
+            self.derived[name] = sorted(p.relative_to(self.out).as_posix() for p in paths)
+        self.save()
+        if self.error is not None:
+            raise self.error
+        return prune_out(self.out, self.listed_before, _listed(self.files, self.derived))
 
     def manifest(self) -> Manifest:
         """The manifest of the results so far, in plan order."""
@@ -150,10 +193,19 @@ class Recorder:
             provider=self.info.provider,
             model=self.info.model,
             steps=steps,
-            totals=totals_of(steps, self.calls),
-            timings=Timings(
+            derived={name: list(paths) for name, paths in sorted(self.derived.items())},
+            totals=totals_of(steps),
+            run=run_of(
+                [r for sid, r in self.results.items() if sid not in self.kept],
                 started=self.started.isoformat(timespec="seconds"),
-                seconds=round(time.monotonic() - self.clock, 3),
-                steps={sid: round(r.seconds, 3) for sid, r in sorted(self.results.items())},
+                seconds=time.monotonic() - self.clock,
+                calls=self.calls,
             ),
         )
+
+
+def _listed(files: dict[str, tuple[OutputFile, ...]], derived: dict[str, list[str]]) -> set[str]:
+    """Every file of OUT a manifest with these files and derived outputs lists."""
+    return {f.path for step in files.values() for f in step} | {
+        path for paths in derived.values() for path in paths
+    }

@@ -135,5 +135,10 @@ def read_json(path: Path) -> Any:
 
 
 def manifest_steps(out: Path) -> dict[str, dict[str, Any]]:
-    steps = read_json(out / "manifest.json")["steps"]
-    return {s["id"]: s for s in steps}
+    """Each step's record, with `status` as the run block tells it (generated, cached…)."""
+    data = read_json(out / "manifest.json")
+    runs = data["run"]["steps"]
+    return {
+        s["id"]: {**s, "status": runs.get(s["id"], {}).get("result", s["status"])}
+        for s in data["steps"]
+    }
