@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 from storyforge.fakeserver import FakeGemini
@@ -73,3 +75,24 @@ def test_out_holds_exactly_what_the_manifest_lists(tmp_path: Path, server: FakeG
     }
     assert present - listed == {"manifest.json", "notes.txt"}
     assert listed <= present
+
+
+def test_a_committed_manifest_cannot_make_a_build_remove_or_read_outside_out(
+    tmp_path: Path, server: FakeGemini
+) -> None:
+    story = write_story(tmp_path / "story")
+    first, _ = run_build(story, server)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("keep me", "utf-8")
+    (first.out / "link.jpg").symlink_to(secret)
+    data = manifest(first.out)
+    c = next(s for s in data["steps"] if s["id"] == "c")
+    for path in ("../../secret.txt", str(secret), "link.jpg"):
+        c["outputs"].append({**c["outputs"][0], "take": 1, "path": path})
+    (first.out / "manifest.json").write_text(json.dumps(data), "utf-8")
+    shutil.rmtree(tmp_path / "story" / ".storyforge")  # adoption reads the listed paths
+    story.write_text(STORY.replace("      - id: c\n        prompt: c a gull\n", ""), "utf-8")
+    report, _ = run_build(story, server, force=("a",))
+    assert report.exit_code == 0
+    assert secret.read_text("utf-8") == "keep me"
+    assert (report.out / "link.jpg").is_symlink()  # not storyforge's to remove
