@@ -172,8 +172,13 @@ class Recorder:
 
     def derived_written(self, written: dict[str, list[Path]]) -> list[str]:
         """List the derived outputs' files, save, and remove what OUT no longer holds."""
-        for name, paths in written.items():
-            self.derived[name] = sorted(p.relative_to(self.out).as_posix() for p in paths)
+        # Outputs no longer asked for are no longer listed, so their files go too.
+        self.derived = {
+            name: sorted(
+                p.relative_to(self.out).as_posix() for p in paths if p.is_relative_to(self.out)
+            )
+            for name, paths in written.items()
+        }
         self.save()
         if self.error is not None:
             raise self.error

@@ -3,8 +3,9 @@
 The contact sheet, lettered pages and the book PDF, the storyboard PDF, the review viewer,
 the animatic and the takes page are all derived: no call is made for them, and none of
 them re-encodes an image the API sent. Which ones a build makes is set by the story's
-`outputs:` (the contact sheet alone when unset, plus `pages` when the story has a `book:`
-and `board` when it has a `board:`) or by `build --outputs`.
+`outputs:` (the contact sheet alone when unset, plus `pages` when the story has a `book:`,
+`board` when it has a `board:` and `takes` when a panel has several) or by
+`build --outputs`.
 
 Each writer is a function `(DerivedContext) -> list[Path]` returning every file it wrote
 or kept under OUT, imported only when its output is asked for (so a build without a PDF
@@ -71,6 +72,9 @@ def selected_outputs(story: Story, asked: Sequence[str] = ()) -> tuple[str, ...]
     defaults = ["contact_sheet"]
     defaults += ["pages"] if story.book is not None else []
     defaults += ["board"] if story.board is not None else []
+    # Several takes are there to be compared: their page comes with them.
+    several = any(p.takes > 1 for scene in story.scenes for p in scene.panels)
+    defaults += ["takes"] if several else []
     return tuple(defaults)
 
 

@@ -92,13 +92,21 @@ def sheet_panel(
         step_id=step.id,
         scene_id=CHARACTERS if is_sheet else step.scene or "",
         scene_title="Character sheets" if is_sheet else scene_titles.get(step.scene or ""),
-        shot=step.shot,
+        shot=_shot(step, result),
         caption=step.caption,
         dialogue=step.dialogue,
         status="generated" if result.status == "cached" else result.status,
         reason=result.reason,
         image_path=_picture(out, image, thumbs) if image else None,
     )
+
+
+def _shot(step: Step, result: StepResult) -> str | None:
+    """The shot, and which take the sheet shows when the step has several."""
+    if step.takes < 2 or result.selected is None:
+        return step.shot
+    shown = f"take {result.selected} of {step.takes}"
+    return f"{step.shot} · {shown}" if step.shot else shown
 
 
 def main_image(files: Sequence[OutputFile]) -> OutputFile | None:
