@@ -101,6 +101,16 @@ def impl(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Impl]:
         yield _s3(request.getfixturevalue("s3_env"), warnings)
 
 
+@pytest.fixture(params=[name for name in IMPLEMENTATIONS if name != "local"])
+def shared_impl(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Impl]:
+    """The shared tiers only: what the local store, one writer per machine, need not do."""
+    warnings: list[str] = []
+    if request.param == "folder":
+        yield _folder(tmp_path / "nas" / "cache", warnings)
+    else:
+        yield _s3(request.getfixturevalue("s3_env"), warnings)
+
+
 def image(n: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + bytes([n % 256]) * (1000 + n)
 
@@ -218,9 +228,8 @@ def test_concurrent_writers_never_leave_a_broken_object_or_entry(impl: Impl) -> 
     assert winner.text in {f"writer {n}" for n in range(writers)}  # one whole entry
 
 
-def test_a_shared_entry_is_never_replaced_by_another_machine(impl: Impl) -> None:
-    if not impl.shared:
-        pytest.skip("the local store has one writer per machine and replaces its own entries")
+def test_a_shared_entry_is_never_replaced_by_another_machine(shared_impl: Impl) -> None:
+    impl = shared_impl
     first, second = image(9), image(10)
     for data in (first, second):
         tier = impl.open()
@@ -229,9 +238,8 @@ def test_a_shared_entry_is_never_replaced_by_another_machine(impl: Impl) -> None
     assert impl.open().get_entry(KEY, 1) == entry_of(first)
 
 
-def test_a_read_only_shared_tier_reads_and_never_writes(impl: Impl) -> None:
-    if not impl.shared:
-        pytest.skip("read-only is a mode of the shared tiers")
+def test_a_read_only_shared_tier_reads_and_never_writes(shared_impl: Impl) -> None:
+    impl = shared_impl
     data = image(11)
     writer = impl.open()
     writer.put_object(data)
@@ -306,19 +314,62 @@ def test_read_only_credentials_read_and_a_refused_write_is_one_line(
     assert "\n" not in text and secret not in text and "127.0.0.1" not in text
 
 
-def test_a_read_only_folder_reads_and_a_refused_write_is_one_line(tmp_path: Path) -> None:
+def test_a_read_only_folder_reads_and_a_refused_write_is_one_line() -> None:
+    # Root writes into any folder, so the machine's permissions are tested as a user who
+    # may only read: a forked child drops to `nobody` before it opens the tier.
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="storyforge-nas-"))
+    try:
+        impl = _folder(base / "nas", [])
+        impl.open().put_object(image(22))
+        for folder in (base, *(p for p in base.rglob("*") if p.is_dir())):
+            folder.chmod(0o555)
+        for file in (p for p in base.rglob("*") if p.is_file()):
+            file.chmod(0o444)
+        assert _as_reader(impl) == "read ok; write refused: permission denied"
+    finally:
+        for folder in (base, *(p for p in base.rglob("*") if p.is_dir())):
+            folder.chmod(0o755)
+        import shutil
+
+        shutil.rmtree(base)
+
+
+def _as_reader(impl: Impl) -> str:
+    """What a user without write permission sees, in a child process when we are root."""
     import os
 
-    if os.geteuid() == 0:
-        pytest.skip("root writes into a read-only folder; the S3 test covers denied writes")
-    impl = _folder(tmp_path / "nas", [])
-    impl.open().put_object(image(22))
-    for folder in (tmp_path / "nas", *(p for p in (tmp_path / "nas").rglob("*") if p.is_dir())):
-        folder.chmod(0o555)
-    tier = impl.open()
-    assert tier.read_object(hashlib.sha256(image(22)).hexdigest()) == image(22)
-    with pytest.raises(StoreError, match="permission denied"):
-        tier.put_object(image(23))
+    def attempt() -> str:
+        tier = impl.open()
+        if tier.read_object(hashlib.sha256(image(22)).hexdigest()) != image(22):
+            return "read failed"
+        try:
+            tier.put_object(image(23))
+        except StoreError as error:
+            refused = "permission denied" in str(error) and "\n" not in str(error)
+            return "read ok; write refused: permission denied" if refused else str(error)
+        return "write allowed"
+
+    if os.geteuid() != 0:
+        return attempt()
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        os.close(reader)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            answer = attempt()
+        except BaseException as error:
+            answer = f"child failed: {error!r}"
+        os.write(writer, answer.encode())
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        answer = pipe.read().decode()
+    os.waitpid(child, 0)
+    return answer
 
 
 def test_a_link_in_a_shared_folder_is_never_followed(tmp_path: Path) -> None:
