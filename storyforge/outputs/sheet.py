@@ -95,7 +95,8 @@ def sheet_panel(
         shot=_shot(step, result),
         caption=step.caption,
         dialogue=step.dialogue,
-        status="generated" if result.status == "cached" else result.status,
+        # The story's state, as the manifest says it: whether this run made it is not shown.
+        status="ok" if result.status in ("generated", "cached") else result.status,
         reason=result.reason,
         image_path=_picture(out, image, thumbs) if image else None,
     )

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from storyforge.render.contact_panel import SheetPanel
 
 STATUS_COLORS: dict[str, RGB] = {
-    "generated": (40, 134, 84), "cached": (52, 106, 168), "failed": (206, 36, 36),
+    "ok": (40, 134, 84), "generated": (40, 134, 84), "cached": (52, 106, 168),
+    "failed": (206, 36, 36),
     "blocked": (232, 112, 0), "skipped": (190, 120, 0), "pending": (120, 120, 132),
 }  # fmt: skip
 UNMARKED = (120, 120, 132)  # a frame whose image is missing though the step says it exists

@@ -34,7 +34,7 @@ TITLE_H, HEADER_H, SCENE_H, FOOTER_H = 170, 112, 92, 48
 ROW_ROOM = PAGE_HEIGHT - max(TITLE_H, HEADER_H) - SCENE_H - FOOTER_H
 MAX_CAPTION_LINES, MAX_DIALOGUE_LINES = 3, 6
 
-STATUSES = ("generated", "cached", "failed", "blocked", "skipped", "pending")
+STATUSES = ("ok", "generated", "cached", "failed", "blocked", "skipped", "pending")
 LineStyle = Literal["caption", "speaker", "continued"]
 
 
