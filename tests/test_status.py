@@ -121,5 +121,6 @@ def test_plan_text_and_json(chain_plan: Plan, tmp_path: Path) -> None:
     ]
     data = plan_json(chain_plan, res, provider="sketch")
     assert data["totals"] == {
-        "new": 4, "changed": 0, "cached": 0, "stale": 0, "approved": 0, "missing": 0, "steps": 4, "calls": 5, "cost_usd": 0.0,
+        "new": 4, "changed": 0, "cached": 0, "stale": 0, "approved": 0, "missing": 0,
+        "steps": 4, "calls": 5, "cost_usd": 0.0,
     }  # fmt: skip
