@@ -47,8 +47,6 @@ def srv() -> Iterator[FakeGemini]:
 # 200 sequences of plans and builds take a minute or two on two busy cores: more than the
 # suite's 120 s guard for a hung test, so this one has its own, wider guard.
 @pytest.mark.timeout(900)
-# About 60-100 s on two cores (800 plans and builds): above the suite's per-test limit.
-@pytest.mark.timeout(300)
 def test_plan_json_equals_what_the_build_calls_and_costs(
     srv: FakeGemini,
     tmp_path: Path,
