@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from storyforge.cli.options import echo_json, json_flag, story_argument
+from storyforge.cli.options import echo_json, json_flag, out_option, split_names, story_argument
 
 if TYPE_CHECKING:
     from storyforge.build.pipeline import BuildReport
@@ -41,11 +41,6 @@ async def _until_terminated(build: Coroutine[Any, Any, T], stopped: list[int]) -
         loop.remove_signal_handler(signal.SIGTERM)
 
 
-def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Ids from repeated and comma-separated option values."""
-    return tuple(i.strip() for value in values for i in value.split(",") if i.strip())
-
-
 def _shown(path: Path) -> str:
     """The path relative to the current folder when it is inside it, else absolute."""
     absolute = path.resolve()
@@ -57,12 +52,7 @@ def _shown(path: Path) -> str:
 
 @click.command()
 @story_argument
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(path_type=Path),
-    help="Output folder [default: out/ beside the story].",
-)
+@out_option
 @click.option(
     "--provider",
     type=click.Choice(["auto", "gemini", "cometapi", "sketch"]),
@@ -156,9 +146,10 @@ def build(
     adaptive = concurrency is None and not batch
     options = pipeline.BuildOptions(
         story=story, out=out, provider=provider, model=model,
-        limits=Limits(slots, rpm, max_cost, batch, adaptive), only=_ids(only), force=_ids(force),
+        limits=Limits(slots, rpm, max_cost, batch, adaptive),
+        only=split_names(only), force=split_names(force),
         timeout_s=timeout, retries=retries, debug_http=debug_http, env=dict(os.environ),
-        outputs=_ids(outputs), cache=not no_cache, cache_read_only=cache_read_only,
+        outputs=split_names(outputs), cache=not no_cache, cache_read_only=cache_read_only,
     )  # fmt: skip
     progress = Progress()
     if dry_run:

@@ -36,6 +36,19 @@ def story_option(function: F) -> F:
     )(function)  # fmt: skip
 
 
+def out_option(function: F) -> F:
+    """`-o/--out OUT`: the output folder, `out/` beside the story when left out."""
+    return click.option(
+        "-o", "--out", type=click.Path(path_type=Path),
+        help="Output folder [default: out/ beside the story].",
+    )(function)  # fmt: skip
+
+
+def split_names(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Ids or names from repeated and comma-separated option values."""
+    return tuple(n.strip() for value in values for n in value.split(",") if n.strip())
+
+
 def json_flag(function: F) -> F:
     """`--json`: machine-readable output on stdout."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(function)

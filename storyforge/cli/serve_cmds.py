@@ -7,22 +7,14 @@ from pathlib import Path
 
 import click
 
+from storyforge.cli.options import out_option, split_names, story_argument
+
 OUTPUT_NAMES = "contact_sheet, viewer, board, animatic, pages, takes"
 
 
-def _names(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Names from repeated and comma-separated option values."""
-    return tuple(n.strip() for value in values for n in value.split(",") if n.strip())
-
-
 @click.command()
-@click.argument("story", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(path_type=Path),
-    help="Output folder [default: out/ beside the story].",
-)
+@story_argument
+@out_option
 @click.option(
     "--provider",
     type=click.Choice(["sketch", "auto", "gemini", "cometapi"]),
@@ -69,7 +61,7 @@ def serve(
         failed=lambda message: click.echo(message, err=True),
     )
     options = serving.ServeOptions(
-        story=story, out=out, provider=provider, model=model, outputs=_names(outputs),
+        story=story, out=out, provider=provider, model=model, outputs=split_names(outputs),
         host=host, port=port, env=dict(os.environ),
     )  # fmt: skip
     try:
