@@ -41,8 +41,10 @@ def noise_png(seed: int, width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def picture(width: int, height: int, text: str, refs: tuple[tuple[str, bytes], ...]) -> bytes:
-    del refs
+def picture(
+    width: int, height: int, text: str, refs: tuple[tuple[str, bytes], ...], variant: int = 0
+) -> bytes:
+    del refs, variant
     return noise_png(sum(text.encode()) % PICTURES, width, height)
 
 
