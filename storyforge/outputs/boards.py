@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from storyforge.outputs.derived import DerivedContext
-from storyforge.outputs.files import OutputFile
+from storyforge.outputs.files import OutputFile, main_image
 from storyforge.store.fsutil import atomic_write_text
 from storyforge.story.models import Panel, Scene, Story
 
@@ -85,7 +85,7 @@ def _board(
 ) -> Board:
     result = context.results.get(panel.id)
     files = context.files.get(panel.id, ())
-    image = next((f for f in files if "/" not in f.path), None)
+    image = main_image(files)
     ratio = context.plan.step(panel.id).aspect_ratio if panel.id in context.plan else "16:9"
     return Board(
         step_id=panel.id, scene_id=scene.id, scene_title=scene.title or scene.id,

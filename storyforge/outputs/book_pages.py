@@ -14,7 +14,7 @@ from pathlib import Path
 from storyforge.compile.book import BookLayout, Slot, book_layout
 from storyforge.compile.lettering import letter_book
 from storyforge.outputs.derived import DerivedContext, fingerprint, font_files_digest
-from storyforge.outputs.files import OutputFile
+from storyforge.outputs.files import OutputFile, main_image
 from storyforge.render.fontchain import CHAIN, font_path
 from storyforge.render.geometry import DEFAULT_FOCUS
 from storyforge.render.ink import Primitive, balloon_ink
@@ -62,7 +62,7 @@ def art_key(art: PageArt) -> tuple[object, ...]:
 
 def _panel(context: DerivedContext, slot: Slot) -> tuple[PanelArt, OutputFile | None]:
     panel = context.story.scenes[slot.scene_index].panels[slot.panel_index]
-    found = next((f for f in context.files.get(slot.panel_id, ()) if "/" not in f.path), None)
+    found = main_image(context.files.get(slot.panel_id, ()))
     result = context.results.get(slot.panel_id)
     data = _read(context.out / found.path) if found else None
     label = slot.panel_id  # an image's label is its alt text; an empty frame says why

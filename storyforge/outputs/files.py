@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,11 @@ def output_path(step_id: str, take: int, index: int, selected: bool, mime: str) 
     if index > 1:
         return f"{TAKES_DIR}/{step_id}-{take}-{index}{ext}"
     return f"{step_id}{ext}" if selected else f"{TAKES_DIR}/{step_id}-{take}{ext}"
+
+
+def main_image(files: Sequence[OutputFile]) -> OutputFile | None:
+    """A step's selected image under OUT: the one at `<id>.<ext>` (takes sit in `takes/`)."""
+    return next((f for f in files if "/" not in f.path), None)
 
 
 def write_outputs(out: Path, store: Store, result: StepResult) -> tuple[OutputFile, ...]:

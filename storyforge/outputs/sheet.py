@@ -20,7 +20,7 @@ from storyforge import __version__
 from storyforge.compile.plan import Plan, Step
 from storyforge.errors import StoreError
 from storyforge.outputs.derived import DerivedContext
-from storyforge.outputs.files import OutputFile
+from storyforge.outputs.files import OutputFile, main_image
 from storyforge.outputs.results import StepResult
 from storyforge.outputs.sheet_pages import page_path, render_contact_sheet
 from storyforge.outputs.sheet_thumbs import thumb_path
@@ -108,11 +108,6 @@ def _shot(step: Step, result: StepResult) -> str | None:
         return step.shot
     shown = f"take {result.selected} of {step.takes}"
     return f"{step.shot} · {shown}" if step.shot else shown
-
-
-def main_image(files: Sequence[OutputFile]) -> OutputFile | None:
-    """The step's selected image under OUT (takes sit in subfolders)."""
-    return next((f for f in files if "/" not in f.path), None)
 
 
 def _picture(out: Path, image: OutputFile, thumbs: Path | None) -> Path:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from storyforge.compile.plan import Plan, Step
 from storyforge.outputs.derived import DERIVED_DIR
-from storyforge.outputs.files import OutputFile
+from storyforge.outputs.files import OutputFile, main_image
 from storyforge.outputs.results import StepResult
-from storyforge.outputs.sheet import CHARACTERS, main_image, sheet_order, sheet_panel
+from storyforge.outputs.sheet import CHARACTERS, sheet_order, sheet_panel
 from storyforge.outputs.sheet_bands import drawn_band
 from storyforge.outputs.sheet_thumbs import COLUMNS, make_thumb
 from storyforge.render.contact import SheetLayout

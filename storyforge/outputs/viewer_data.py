@@ -15,7 +15,7 @@ from storyforge.outputs.boards import (
     running_time,
 )
 from storyforge.outputs.derived import DerivedContext
-from storyforge.outputs.files import OutputFile
+from storyforge.outputs.files import OutputFile, main_image
 
 SHEETS = "Character sheets"
 
@@ -41,7 +41,7 @@ def viewer_data(context: DerivedContext) -> dict[str, Any]:
 def _step(context: DerivedContext, step: Step, board: Board | None) -> dict[str, Any]:
     result = context.results.get(step.id)
     files = context.files.get(step.id, ())
-    image = _selected(files) if result and result.ok else None
+    image = main_image(files) if result and result.ok else None
     return {
         "id": step.id,
         "kind": step.kind,
@@ -65,7 +65,7 @@ def _step(context: DerivedContext, step: Step, board: Board | None) -> dict[str,
 
 def _input(files: Mapping[str, tuple[OutputFile, ...]], step: Step, index: int) -> dict[str, Any]:
     item = step.inputs[index]
-    image = _selected(files.get(item.ref, ())) if item.source == "step" else None
+    image = main_image(files.get(item.ref, ())) if item.source == "step" else None
     return {
         "label": step.labels[index],
         "ref": item.ref,
@@ -100,10 +100,6 @@ def _totals(context: DerivedContext, boards: tuple[Board, ...]) -> dict[str, Any
         # fsum: the same total whatever order the steps finished in, so the page stays put.
         "cost_usd": round(math.fsum(r.cost_usd for r in context.results.values()), 6),
     }
-
-
-def _selected(files: tuple[OutputFile, ...]) -> OutputFile | None:
-    return next((f for f in files if "/" not in f.path), None)
 
 
 def _takes(step_id: str, files: tuple[OutputFile, ...]) -> list[OutputFile]:
