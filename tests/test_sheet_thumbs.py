@@ -53,9 +53,9 @@ def test_the_sheet_from_thumbnails_matches_the_sheet_from_the_images(tmp_path: P
     titles = {s.id: s.title for s in loaded.story.scenes}
     args = (plan, titles, recorder.results, recorder.files)
     again = tmp_path / "again"
-    plain = write_contact_sheet(*args, again).read_bytes()
+    plain = write_contact_sheet(*args, again)[0].read_bytes()
     (again / ".contact_sheet.sha256").unlink()  # so the sheet is drawn again
-    from_thumbs = write_contact_sheet(*args, again, thumbs=cache)
+    from_thumbs = write_contact_sheet(*args, again, thumbs=cache)[0]
     with Image.open(io.BytesIO(plain)) as a, Image.open(from_thumbs) as b:
         assert a.size == b.size
         assert ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox() is None
@@ -75,7 +75,7 @@ def test_rows_drawn_during_the_build_make_the_same_sheet(tmp_path: Path) -> None
             recorder.step_finished(result)  # type: ignore[arg-type]
         titles = {s.id: s.title for s in loaded.story.scenes}
         (out / ".contact_sheet.sha256").unlink()
-        direct = write_contact_sheet(plan, titles, recorder.results, recorder.files, out)
+        direct = write_contact_sheet(plan, titles, recorder.results, recorder.files, out)[0]
         with Image.open(direct) as fresh:
             diff = ImageChops.difference(assembled.convert("RGB"), fresh.convert("RGB"))
     assert diff.getbbox() is None

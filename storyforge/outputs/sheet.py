@@ -35,11 +35,9 @@ STAMP_NAME = ".contact_sheet.sha256"
 def write_sheet_output(context: DerivedContext) -> list[Path]:
     """The contact sheet as a derived output: its pages under OUT."""
     titles = {scene.id: scene.title for scene in context.story.scenes}
-    path = write_contact_sheet(
+    return write_contact_sheet(
         context.plan, titles, context.results, context.files, context.out, thumbs=context.cache
     )
-    count = int(path.with_name(STAMP_NAME).read_text("utf-8").split()[1])
-    return [page_path(path, n) for n in range(1, count + 1)]
 
 
 def write_contact_sheet(
@@ -50,11 +48,12 @@ def write_contact_sheet(
     out: Path,
     *,
     thumbs: Path | None = None,
-) -> Path:
+) -> list[Path]:
     """Draw every built step in story order, sheets first; failures show their reason.
 
     `thumbs`: the derived cache, whose thumbnails (`sheet_thumbs`) stand in for the images
-    and whose bands drawn during the build (`sheet_live`) are used again.
+    and whose bands drawn during the build (`sheet_live`) are used again. Returns every
+    page's path, drawn now or kept from an earlier build that showed the same.
     """
     steps = sheet_order(s for s in plan.steps if s.id in results)
     panels = [
@@ -64,12 +63,13 @@ def write_contact_sheet(
     path, stamp = out / SHEET_NAME, out / STAMP_NAME
     shown = _fingerprint(plan.title, panels, files)
     try:
-        if not _current(path, stamp, shown):
+        pages = _current(path, stamp, shown)
+        if pages is None:
             pages = render_contact_sheet(plan.title, panels, path, bands=thumbs)
             atomic_write_text(stamp, f"{shown}\n{len(pages)}\n")
     except OSError as error:
         raise StoreError(f"cannot write {path}: {error.strerror or error}") from error
-    return path
+    return pages
 
 
 def sheet_order(steps: Iterable[Step]) -> list[Step]:
@@ -116,14 +116,15 @@ def _picture(out: Path, image: OutputFile, thumbs: Path | None) -> Path:
     return out / image.path
 
 
-def _current(path: Path, stamp: Path, shown: str) -> bool:
-    """The sheet on disk shows `shown` and every one of its pages is there."""
+def _current(path: Path, stamp: Path, shown: str) -> list[Path] | None:
+    """The pages on disk when they show `shown` and every one is there, else None."""
     try:
         fingerprint, count = stamp.read_text("utf-8").split()
     except (OSError, ValueError):
-        return False
+        return None
     pages = [page_path(path, n) for n in range(1, int(count) + 1)] if count.isdigit() else []
-    return fingerprint == shown and bool(pages) and all(p.is_file() for p in pages)
+    current = fingerprint == shown and bool(pages) and all(p.is_file() for p in pages)
+    return pages if current else None
 
 
 def _fingerprint(
