@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,8 +91,8 @@ class BuildReport:
 async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     """Build a story; failed steps are in the report, bad input raises StoryforgeError."""
     loaded, plan = load_and_compile(options.story, options.model)
-    only = check_ids(plan, options.only, "--only")
-    force = check_ids(plan, options.force, "--force")
+    only = resolve_ids(plan, options.only, "--only")
+    force = resolve_ids(plan, options.force, "--force")
     provider_name, notice = resolve_provider(options.provider, options.env)
     settings = options_from_env(
         provider_name, options.env, timeout_s=options.timeout_s,
@@ -162,8 +162,8 @@ def dry_run(options: BuildOptions, reporter: Reporter) -> str:
     from storyforge.build.status import format_plan
 
     loaded, plan = load_and_compile(options.story, options.model)
-    only = check_ids(plan, options.only, "--only")
-    force = check_ids(plan, options.force, "--force")
+    only = resolve_ids(plan, options.only, "--only")
+    force = resolve_ids(plan, options.force, "--force")
     provider_name, notice = resolve_provider(options.provider, options.env)
     if notice:
         reporter.notice(f"storyforge: {notice}")
@@ -195,11 +195,6 @@ def step_places(plan: Plan) -> dict[str, str]:
     return {
         s.id: f"{plan.story_path}:{s.line}:{s.column}" for s in plan.steps if s.line and s.column
     }
-
-
-def check_ids(plan: Plan, ids: Iterable[str], option: str) -> frozenset[str]:
-    """The step ids given to --only or --force (a scene id stands for its steps)."""
-    return resolve_ids(plan, ids, option)
 
 
 def load_and_compile(story_path: Path, model: str | None = None) -> tuple[LoadedStory, Plan]:
