@@ -118,9 +118,7 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     names = selected_outputs(loaded.story, options.outputs)
     # The contact sheet is drawn row by row as steps finish, while calls are in flight.
     live = live_sheet(loaded.story, plan, out, store.root) if "contact_sheet" in names else None
-    recorder = Recorder(
-        plan, out, store, lock, reporter, info, live=live.finished if live else None
-    )
+    recorder = Recorder(plan, out, store, lock, reporter, info, live=live)
     recorder.keep_unselected(selection)  # OUT and the manifest describe the whole story
     for text in (notice and f"storyforge: {notice}", *(w.format() for w in plan.warnings)):
         if text:

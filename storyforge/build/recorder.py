@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -60,6 +59,16 @@ class Reporter(Protocol):
         """The build is over."""
 
 
+class LiveOutput(Protocol):
+    """An output drawn while the build runs (the live contact sheet)."""
+
+    def call_started(self) -> None:
+        """A call went out: there is time to prepare while it is away."""
+
+    def finished(self, result: StepResult, files: tuple[OutputFile, ...]) -> None:
+        """A step has its result, and these files in OUT."""
+
+
 @dataclass(frozen=True, slots=True)
 class RunInfo:
     """What the manifest says about the build as a whole."""
@@ -81,7 +90,7 @@ class Recorder:
         info: RunInfo,
         *,
         every_s: float = 0.5,
-        live: Callable[[StepResult, tuple[OutputFile, ...]], None] | None = None,
+        live: LiveOutput | None = None,
     ) -> None:
         self.plan, self.out, self.store, self.lock = plan, out, store, lock
         self.reporter, self.info, self.every_s = reporter, info, every_s
@@ -116,12 +125,14 @@ class Recorder:
         except StoreError:
             self.files[result.step_id] = self.prior_files.get(result.step_id, ())
         if self.live is not None:
-            self.live(result, self.files[result.step_id])
+            self.live.finished(result, self.files[result.step_id])
 
     def call_started(self, step_id: str) -> None:
         """Count the call and pass it on to the display."""
         self.calls += 1
         self.reporter.call_started(step_id)
+        if self.live is not None:
+            self.live.call_started()
 
     def step_finished(self, result: StepResult) -> None:
         """Copy the step's images into OUT; save the record when it is due."""
@@ -131,7 +142,7 @@ class Recorder:
         except StoreError as error:
             self.error = self.error or error  # raised by `finish`: the build itself goes on
         if self.live is not None:
-            self.live(result, self.files.get(result.step_id, ()))
+            self.live.finished(result, self.files.get(result.step_id, ()))
         self.reporter.step_finished(result)
         # Only calls are worth saving early: anything else a rerun finds again for free.
         pause = max(self.every_s, SAVE_SHARE * self.save_cost)

@@ -17,7 +17,8 @@ from storyforge.outputs.derived import fingerprint
 from storyforge.render.contact import SheetLayout, SheetPanel
 from storyforge.render.contact_draw import draw_band
 from storyforge.render.contact_layout import Band
-from storyforge.render.pngparts import Part, compress_band
+from storyforge.render.paint import PAPER
+from storyforge.render.pngparts import Part, blank_part, compress_band
 from storyforge.store.fsutil import atomic_write
 
 BAND_DIR = "bands"
@@ -39,6 +40,8 @@ def drawn_band(
     band: Band, layout: SheetLayout, panels: Sequence[SheetPanel], cache: Path | None
 ) -> Part:
     """The band compressed: from the cache when it holds this content, else drawn now."""
+    if band.kind == "footer":  # blank paper below the last row: assembled, never drawn
+        return blank_part(layout.width, band.height, PAPER)
     if cache is None:
         return compress_band(draw_band(band, layout, panels))
     path = cache / BAND_DIR / f"{band_key(band, layout.width, panels)}.part"

@@ -7,6 +7,10 @@ When the calls are over, the sheet's pages are assembled from those bands and on
 page headers, scene headers and feet are drawn: the sheet costs the build little more
 than its last row. A row whose panels end up different (a retried step, another
 `--only`) simply misses the cache and is drawn with the rest.
+
+Once the first call is out, the worker also draws the page and scene headers the sheet
+will have if every step succeeds at its expected size: those bands wait in the cache,
+and a build that ends otherwise draws its own at the end, as before.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import groupby
 from pathlib import Path
+from threading import Event
 
 from storyforge.compile.plan import Plan, Step
 from storyforge.outputs.derived import DERIVED_DIR
@@ -22,19 +27,23 @@ from storyforge.outputs.files import OutputFile, main_image
 from storyforge.outputs.results import StepResult
 from storyforge.outputs.sheet import CHARACTERS, sheet_order, sheet_panel
 from storyforge.outputs.sheet_bands import drawn_band
-from storyforge.outputs.sheet_thumbs import COLUMNS, make_thumb
-from storyforge.render.contact import SheetLayout
+from storyforge.outputs.sheet_thumbs import COLUMNS, make_thumb, thumb_box
+from storyforge.render.contact import SheetLayout, sheet_layout
 from storyforge.render.contact_layout import PAGE_HEIGHT, PAGE_WIDTH, cell_width, scene_flows
+from storyforge.render.thumbs import fit
 from storyforge.story.models import Story
 
 Done = tuple[Step, StepResult, tuple[OutputFile, ...]]
+# The first calls' requests go out within milliseconds of each other; the headers are
+# drawn after them, so the worker does not take the interpreter from those sends.
+PREPARE_AFTER_S = 0.05
 
 
 class LiveSheet:
     """Thumbnails and finished rows of the contact sheet, made on a worker thread."""
 
     def __init__(self, plan: Plan, titles: Mapping[str, str | None], out: Path, cache: Path):
-        self.out, self.cache, self.titles = out, cache, titles
+        self.out, self.cache, self.titles, self.title = out, cache, titles, plan.title
         self.steps = {step.id: step for step in plan.steps}
         ordered = sheet_order(plan.steps)
         # The sheet's rows: each scene's run of panels (sheets first) cut every COLUMNS.
@@ -47,6 +56,14 @@ class LiveSheet:
         self.layout = SheetLayout(PAGE_WIDTH, PAGE_HEIGHT, cell_width(COLUMNS), ())
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet")
         self._pending: list[Future[None]] = []
+        self._prepared = False
+        self._closing = Event()
+
+    def call_started(self) -> None:
+        """At the first call, queue the headers of the sheet the build should end with."""
+        if not self._prepared:
+            self._prepared = True
+            self._pending.append(self._pool.submit(self._prepare))
 
     def finished(self, result: StepResult, files: tuple[OutputFile, ...]) -> None:
         """Queue the step's thumbnail, and its row once the row is complete."""
@@ -64,9 +81,25 @@ class LiveSheet:
 
     def close(self) -> None:
         """Wait for what is queued; anything that failed is simply drawn at the end."""
+        self._closing.set()  # headers not drawn yet are drawn with the sheet, if needed
         for future in self._pending:
             future.exception()
         self._pool.shutdown()
+
+    def _prepare(self) -> None:
+        if self._closing.wait(PREPARE_AFTER_S):
+            return
+        steps = sheet_order(self.steps.values())
+        panels = [
+            sheet_panel(step, StepResult(step.id, "generated"), (), self.out, self.titles, None)
+            for step in steps
+        ]
+        sizes = [fit((step.width, step.height), thumb_box()) for step in steps]
+        layout = sheet_layout(self.title, panels, COLUMNS, sizes)
+        for page in layout.pages:
+            for band in page.bands:
+                if band.kind in ("title", "header", "scene") and not self._closing.is_set():
+                    drawn_band(band, layout, panels, self.cache)
 
     def _thumb(self, files: Sequence[OutputFile]) -> None:
         image = main_image(files)

@@ -81,10 +81,19 @@ def cell_width(columns: int) -> int:
     return (PAGE_WIDTH - 2 * MARGIN - (columns - 1) * GUTTER) // columns
 
 
-def scene_flows(panels: Sequence[SheetPanel], columns: int) -> tuple[SceneFlow, ...]:
-    """Each run of panels of one scene as a header and rows of `columns` cells, in given order."""
+def scene_flows(
+    panels: Sequence[SheetPanel],
+    columns: int,
+    sizes: Sequence[tuple[int, int] | None] | None = None,
+) -> tuple[SceneFlow, ...]:
+    """Each run of panels of one scene as a header and rows of `columns` cells, in given order.
+
+    `sizes`: each panel's picture size when known without reading its file (a sheet laid
+    out ahead of the images); by default they are read from the panels' image headers.
+    """
     cell_w = cell_width(columns)
-    sizes = [image_size(p.image_path) if p.image_path else None for p in panels]
+    if sizes is None:
+        sizes = [image_size(p.image_path) if p.image_path else None for p in panels]
     ratios = [h / w for w, h in filter(None, sizes) if w and h]
     default_ratio = min(1.5, max(0.4, statistics.median(ratios))) if ratios else 9 / 16
     flows = []

@@ -43,13 +43,18 @@ class SheetLayout:
     pages: tuple[Page, ...]  # at least one, even for a story without panels
 
 
-def sheet_layout(title: str, panels: Sequence[SheetPanel], columns: int = 3) -> SheetLayout:
+def sheet_layout(
+    title: str,
+    panels: Sequence[SheetPanel],
+    columns: int = 3,
+    sizes: Sequence[tuple[int, int] | None] | None = None,
+) -> SheetLayout:
     """Lay out the panels in given order on pages, each scene's rows of `columns` cells in turn.
 
-    Raises ValueError when `columns` is below 1.
+    `sizes` as in `scene_flows`. Raises ValueError when `columns` is below 1.
     """
     cell_w = cell_width(columns)
-    bodies = _paginate(scene_flows(panels, columns))
+    bodies = _paginate(scene_flows(panels, columns, sizes))
     total = len(bodies)
     pages = []
     for number, body in enumerate(bodies, start=1):

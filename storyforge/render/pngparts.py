@@ -13,6 +13,7 @@ import struct
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import BinaryIO
 
 from PIL import Image
@@ -26,6 +27,7 @@ _IDAT_BYTES = 1 << 18
 _BASE = 65521  # Adler-32's modulus
 _FILTER_SUB = b"\x01"
 _HEAD = struct.Struct(">III")  # adler32, raw length, height
+_RUN_ROWS = 128  # rows of one colour deflated together, then repeated, for a blank band
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +57,42 @@ def compress_band(band: Image.Image) -> Part:
     raw = _sub_filtered(band).tobytes()
     stride = band.width * 3
     rows = b"".join(_FILTER_SUB + raw[at : at + stride] for at in range(0, len(raw), stride))
+    data, adler, size = _deflated(rows)
+    return Part(data, adler, size, band.height)
+
+
+def blank_part(width: int, height: int, colour: tuple[int, int, int]) -> Part:
+    """A band of one colour, as `compress_band` would give its pixels, without drawing it.
+
+    A page's blank foot can be most of the page, and deflating it took longer than drawing
+    everything else on the page. Its rows are all alike, so one run of them is deflated
+    once and laid end to end: a run deflated from a fresh start and ended by a sync flush
+    refers to nothing before it, so it decodes the same anywhere in the stream.
+    """
+    run, run_adler, run_size = _blank_run(width, colour)
+    whole, rest = divmod(height, _RUN_ROWS)
+    tail, tail_adler, tail_size = _deflated(_blank_row(width, colour) * rest)
+    adler = 1
+    for _ in range(whole):
+        adler = _combine(adler, run_adler, run_size)
+    adler = _combine(adler, tail_adler, tail_size)
+    return Part(run * whole + tail, adler, (run_size * whole) + tail_size, height)
+
+
+@lru_cache(maxsize=8)
+def _blank_run(width: int, colour: tuple[int, int, int]) -> tuple[bytes, int, int]:
+    return _deflated(_blank_row(width, colour) * _RUN_ROWS)
+
+
+def _blank_row(width: int, colour: tuple[int, int, int]) -> bytes:
+    # Filtered with Sub: the first pixel is itself, every later one is zero from its left.
+    return _FILTER_SUB + bytes(colour) + bytes(3 * (width - 1))
+
+
+def _deflated(rows: bytes) -> tuple[bytes, int, int]:
     deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
     data = deflate.compress(rows) + deflate.flush(zlib.Z_SYNC_FLUSH)
-    return Part(data, zlib.adler32(rows), len(rows), band.height)
+    return data, zlib.adler32(rows), len(rows)
 
 
 def write_png(out: BinaryIO, width: int, height: int, parts: Iterable[Part]) -> None:
