@@ -1,5 +1,5 @@
 """Allow `python -m storyforge`."""
 
-from storyforge.cli import main
+from storyforge.cli import run
 
-main()
+run()

@@ -96,7 +96,7 @@ def _exit_code(error: StoryforgeError) -> int:
 
 
 def _start_lean() -> None:
-    """Process-wide choices that only the command, owning its process, may make."""
+    """Process-wide choices that only the command, owning its process, may make (`run`)."""
     # httpx imports its own command-line client, and with it rich.syntax, pygments and
     # click, whenever those are installed: ~35 ms of every command that calls out, for a
     # tool storyforge never runs. None in sys.modules makes that one import fail, and
@@ -115,7 +115,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI and exit with its code; errors become one line each, never a traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    _start_lean()
     try:
         code = cli.main(args=args, prog_name="storyforge", standalone_mode=False)
     except click.exceptions.Abort:
@@ -141,7 +140,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"storyforge: internal error: {type(error).__name__}: {error}", err=True)
         click.echo("storyforge: run again with --debug for a traceback", err=True)
         code = EXIT_FAILED
-    # The process ends here: freezing the heap spares the interpreter's last sweep of every
-    # object it holds, which made the exit of a build take ~40 ms.
-    gc.freeze()
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def run() -> None:
+    """The `storyforge` command as a process of its own: start lean, run `main`, end quickly.
+
+    `main` is also called inside other programs (the tests); only here may the process's
+    settings change.
+    """
+    _start_lean()
+    try:
+        main()
+    finally:
+        # The process ends here: freezing the heap spares the interpreter's last sweep of
+        # every object it holds, which made the exit of a build take ~40 ms.
+        gc.freeze()

@@ -18,7 +18,6 @@ from storyforge.render.lettering import (
     speaker_point,
     type_sizes,
 )
-from storyforge.render.measure import measure_text
 from storyforge.render.placement import anchor_point
 from storyforge.story.models import Line, Panel, Story
 from storyforge.story.sourcemap import YamlPath
@@ -66,6 +65,10 @@ def letter_book(story: Story, layout: BookLayout) -> dict[str, tuple[PanelText, 
     """Every panel's lines and their lettering, by panel id (empty when not lettered)."""
     if not layout.book.lettered:
         return {}
+    # Imported here: measuring loads Pillow's drawing and the fonts, which a story that
+    # letters nothing never needs before its first call goes out.
+    from storyforge.render.measure import measure_text
+
     sizes = type_sizes(layout.boxes.live.width)
     direction = layout.book.direction
     border = layout.book.border

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from storyforge import __version__
@@ -23,11 +23,11 @@ from storyforge.outputs.derived import DerivedContext
 from storyforge.outputs.files import OutputFile, main_image
 from storyforge.outputs.results import StepResult
 from storyforge.outputs.sheet_pages import page_path, render_contact_sheet
+from storyforge.outputs.sheet_rows import CHARACTERS, sheet_order
 from storyforge.outputs.sheet_thumbs import thumb_path
 from storyforge.render.contact_panel import SheetPanel
 from storyforge.store.fsutil import atomic_write_text
 
-CHARACTERS = "Characters"  # the group of character sheets; no scene id has capitals
 SHEET_NAME = "contact_sheet.png"
 STAMP_NAME = ".contact_sheet.sha256"
 
@@ -70,11 +70,6 @@ def write_contact_sheet(
     except OSError as error:
         raise StoreError(f"cannot write {path}: {error.strerror or error}") from error
     return pages
-
-
-def sheet_order(steps: Iterable[Step]) -> list[Step]:
-    """Steps in the sheet's order: character sheets first, then the story's order."""
-    return sorted(steps, key=lambda s: (s.kind != "sheet", s.line, s.column))
 
 
 def sheet_panel(

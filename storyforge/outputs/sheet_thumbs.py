@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storyforge.outputs.sheet_rows import COLUMNS
 from storyforge.render.contact_layout import CELL_PAD, cell_width
 from storyforge.store.fsutil import atomic_write
 
 THUMB_DIR = "thumbs"
-COLUMNS = 3  # the contact sheet's columns (outputs/sheet_pages.py)
 
 
 def thumb_box(columns: int = COLUMNS) -> tuple[int, int]:

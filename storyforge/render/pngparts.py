@@ -18,10 +18,10 @@ from typing import BinaryIO
 
 from PIL import Image
 
-from storyforge.render.pngstream import _sub_filtered
+from storyforge.render.pngstream import LEVEL, _sub_filtered
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_ZLIB_HEADER = b"\x78\x9c"  # deflate, 32 KB window, default level
+_ZLIB_HEADER = b"\x78\x5e"  # deflate, 32 KB window, a fast level (LEVEL)
 _FINAL_BLOCK = b"\x03\x00"  # an empty fixed-Huffman block marked final
 _IDAT_BYTES = 1 << 18
 _BASE = 65521  # Adler-32's modulus
@@ -90,7 +90,7 @@ def _blank_row(width: int, colour: tuple[int, int, int]) -> bytes:
 
 
 def _deflated(rows: bytes) -> tuple[bytes, int, int]:
-    deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+    deflate = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     data = deflate.compress(rows) + deflate.flush(zlib.Z_SYNC_FLUSH)
     return data, zlib.adler32(rows), len(rows)
 
