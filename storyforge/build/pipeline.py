@@ -135,11 +135,12 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
             batch_mode(options.limits.batch, opened, store.root, reporter.notice) as provider,
         ):
             execution = await execute(plan, provider, context)
+        # Saved while the sheet's worker may still be drawing the last row.
+        recorder.finish(execution.results, execution.calls)
     finally:
         reporter.stop()
         if live is not None:
             live.close()
-    recorder.finish(execution.results, execution.calls)
     sheet = None
     if not execution.interrupted:
         derived = DerivedContext(

@@ -7,8 +7,6 @@ one line each on stderr; `--debug` adds the traceback.
 
 from __future__ import annotations
 
-import gc
-import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -26,6 +24,7 @@ from storyforge.cli import (
     plan_cmds,
     serve_cmds,
     server_cmds,
+    startup,
     story_cmds,
 )
 from storyforge.errors import StoryError, StoryforgeError, UsageError
@@ -95,22 +94,6 @@ def _exit_code(error: StoryforgeError) -> int:
     return EXIT_INVALID if isinstance(error, StoryError | UsageError) else EXIT_FAILED
 
 
-def _start_lean() -> None:
-    """Process-wide choices that only the command, owning its process, may make (`run`)."""
-    # httpx imports its own command-line client, and with it rich.syntax, pygments and
-    # click, whenever those are installed: ~35 ms of every command that calls out, for a
-    # tool storyforge never runs. None in sys.modules makes that one import fail, and
-    # httpx then puts a stub in its place, as it does when they are missing.
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-    # pydantic looks for plugins through every installed distribution's entry points when
-    # the first model is made (~10 ms in a full environment); storyforge's models use none.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    # Start-up makes a few hundred thousand objects that live as long as the process, and
-    # the default thresholds sweep them all again and again (~20 ms of a build's imports).
-    # Sweeps stay, less often; a long build or `serve` still collects its cycles.
-    gc.set_threshold(20_000, 50, 50)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI and exit with its code; errors become one line each, never a traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -149,10 +132,8 @@ def run() -> None:
     `main` is also called inside other programs (the tests); only here may the process's
     settings change.
     """
-    _start_lean()
+    startup.start_lean()
     try:
         main()
     finally:
-        # The process ends here: freezing the heap spares the interpreter's last sweep of
-        # every object it holds, which made the exit of a build take ~40 ms.
-        gc.freeze()
+        startup.end()

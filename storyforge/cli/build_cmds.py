@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from storyforge.cli import startup
 from storyforge.cli.options import echo_json, json_flag, out_option, split_names, story_argument
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ def build(
     from storyforge.build import pipeline
     from storyforge.build.executor import Limits
     from storyforge.build.progress import Progress, format_failures, format_summary
+
+    startup.loaded()
 
     # In batch mode every ready call is in flight at once: a wave is one job.
     slots = WAVE_SLOTS if batch else concurrency or ADAPTIVE_CEILING

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from storyforge.cli import startup
 from storyforge.cli.options import out_option, split_names, story_argument
 
 OUTPUT_NAMES = "contact_sheet, viewer, board, animatic, pages, takes"
@@ -48,6 +49,8 @@ def serve(
     from storyforge.build import serve as serving
     from storyforge.build.pipeline import BuildReport
     from storyforge.build.progress import Progress, format_failures, format_summary
+
+    startup.loaded()
 
     def built(report: BuildReport) -> None:
         click.echo(format_summary(report.results, report.calls, report.spent_usd, None))
