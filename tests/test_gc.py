@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from storyforge.cli import main
 from storyforge.store.entries import Entry, StoredOutput
+from storyforge.store.fsutil import touch
 from storyforge.store.gc import collect, find_garbage
 from storyforge.store.lock import Lock, LockEntry
 from storyforge.store.objects import Store
@@ -81,14 +83,60 @@ def test_gc_dry_run_then_gc_frees_exactly_what_it_said(
     assert listed and listed.isdisjoint(store_files(tmp_path))
     assert said.splitlines()[-1].startswith("would free 1 object (")
     assert ", 1 entry (" in said and ", 1 request (" in said
+    # The old image's thumbnail and the sheet's bands go; the locked images' thumbnails stay.
+    assert ", 5 drawn files (" in said
     assert said.splitlines()[-1].endswith(
-        "kept 2 objects, 2 entries, 2 requests needed by 1 lock and builds of the last 7 days"
+        "kept 2 objects, 2 entries, 2 requests, 2 drawn files needed by 1 lock and builds of "
+        "the last 7 days"
     )
     assert cli(capsys, "gc", str(story), "--dry-run")[1].startswith("would free nothing;")
     before_rebuild = (tmp_path / "out" / "manifest.json").read_bytes()
     code, _, _ = cli(capsys, "build", str(story), "--provider", "sketch")
     # Nothing gc freed was needed: the rebuild makes no call and leaves the manifest as it was.
     assert (code, (tmp_path / "out" / "manifest.json").read_bytes()) == (0, before_rebuild)
+
+
+def test_drawn_files_are_kept_while_used_or_while_their_image_is(tmp_path: Path) -> None:
+    story = tmp_path / "story.yaml"
+    story.write_text(STORY, "utf-8")
+    store = Store(tmp_path / ".storyforge")
+    locked = put(store, b"locked", "2" * 64)
+    lock = Lock.beside(story)
+    lock.record("a", LockEntry("2" * 64, 1, locked))
+    lock.save()
+    derived = tmp_path / ".storyforge" / "derived"
+    files = {
+        "thumbs/" + locked + "-10x10.png": "kept: its image is locked",
+        "thumbs/" + "3" * 64 + "-10x10.png": "freed: its image is gone",
+        "bands/" + "4" * 64 + ".part": "freed: not used for a month",
+        "bands/" + "5" * 64 + ".part": "kept: used now",
+        "storyboard.warnings.json": "kept: not in a subfolder",
+    }
+    for name in files:
+        (derived / name).parent.mkdir(parents=True, exist_ok=True)
+        (derived / name).write_bytes(b"drawn")
+    age(tmp_path / ".storyforge")
+    touch(derived / ("bands/" + "5" * 64 + ".part"))
+    found = find_garbage(story, keep_days=7)
+    freed = {"/".join(item.parts[1:]) for item in found.free if item.kind == "derived"}
+    assert freed == {name for name, why in files.items() if why.startswith("freed")}
+    collect(found)
+    left = {p.relative_to(derived).as_posix() for p in derived.rglob("*") if p.is_file()}
+    assert left == {name for name, why in files.items() if why.startswith("kept")}
+
+
+def test_a_band_a_build_reads_back_is_refreshed_for_gc(tmp_path: Path) -> None:
+    story = tmp_path / "story.yaml"
+    story.write_text(STORY, "utf-8")
+    bands = tmp_path / ".storyforge" / "derived" / "bands"
+    command = [sys.executable, "-m", "storyforge", "build", str(story), "--provider", "sketch"]
+    subprocess.run(command, check=True, capture_output=True)
+    age(tmp_path / ".storyforge")
+    old = set(bands.iterdir())
+    # An edit redraws the sheet: its title and scene header come from the cache, used now.
+    story.write_text(STORY.replace("spiral stairs", "spiral stairs at night"), "utf-8")
+    subprocess.run(command, check=True, capture_output=True)
+    assert sum(path.stat().st_mtime > OLD + 86_400 for path in old) >= 2
 
 
 def test_files_written_recently_are_kept(tmp_path: Path) -> None:
@@ -197,6 +245,6 @@ def test_gc_without_a_store_frees_nothing(
     code, out, _ = cli(capsys, "gc", str(tmp_path / "story.yaml"))
     assert (code, out) == (
         0,
-        "freed nothing; kept 0 objects, 0 entries, 0 requests needed by 0 locks and builds "
-        "of the last 7 days\n",
+        "freed nothing; kept 0 objects, 0 entries, 0 requests, 0 drawn files needed by 0 locks "
+        "and builds of the last 7 days\n",
     )

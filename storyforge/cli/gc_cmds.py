@@ -11,6 +11,7 @@ from storyforge.store.gc import DEFAULT_KEEP_DAYS, KINDS, Collection, collect, f
 
 _NOUNS = {"objects": ("object", "objects"), "index": ("entry", "entries")}
 _NOUNS["requests"] = ("request", "requests")
+_NOUNS["derived"] = ("drawn file", "drawn files")  # the drawn outputs' cache
 
 
 @click.command("gc")
@@ -29,7 +30,9 @@ def gc_command(ctx: click.Context, story: Path, dry_run: bool, keep_days: float)
     """Remove store objects that no lock and no recent build needs (make's `clean`).
 
     Kept: what every *.lock beside STORY names, what the locks at the tips of the local git
-    branches name, and everything written within --keep-days.
+    branches name, and everything written within --keep-days. Drawn files (thumbnails,
+    sheet bands, book pages) are kept while used within --keep-days or while the image
+    they show is kept; any other can be drawn again.
     """
     found = find_garbage(story, keep_days=keep_days)
     done = found if dry_run else collect(found)

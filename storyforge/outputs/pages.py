@@ -13,7 +13,7 @@ from storyforge.outputs.book_pages import BookPage, book_pages
 from storyforge.outputs.book_pdf import render_book_pdf
 from storyforge.outputs.derived import DerivedContext, fingerprint
 from storyforge.render.page import render_page
-from storyforge.store.fsutil import atomic_write
+from storyforge.store.fsutil import atomic_write, touch
 
 PAGES_DIR = "pages"
 PDF_NAME = "book.pdf"
@@ -50,6 +50,7 @@ def _page_file(out: Path, cache: Path, page: BookPage) -> Path:
 
 def _publish(cached: Path, target: Path) -> Path:
     data = cached.read_bytes()
+    touch(cached)  # used: `gc` keeps it
     try:
         same = target.read_bytes() == data
     except OSError:

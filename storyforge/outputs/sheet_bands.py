@@ -19,7 +19,7 @@ from storyforge.render.contact_draw import draw_band
 from storyforge.render.contact_layout import Band
 from storyforge.render.paint import PAPER
 from storyforge.render.pngparts import Part, blank_part, compress_band
-from storyforge.store.fsutil import atomic_write
+from storyforge.store.fsutil import atomic_write, touch
 
 BAND_DIR = "bands"
 
@@ -47,6 +47,7 @@ def drawn_band(
     path = cache / BAND_DIR / f"{band_key(band, layout.width, panels)}.part"
     kept = _read(path, layout.width, band.height)
     if kept is not None:
+        touch(path)  # used: `gc` keeps it
         return kept
     part = compress_band(draw_band(band, layout, panels))
     data = part.to_bytes()

@@ -1,4 +1,4 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of either."""
+"""Atomic file writes (a reader sees the old file or the new one, never half), and `touch`."""
 
 from __future__ import annotations
 
@@ -54,3 +54,9 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
 def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     """`atomic_write` for UTF-8 text."""
     atomic_write(path, text.encode("utf-8"), durable=durable)
+
+
+def touch(path: Path) -> None:
+    """Mark a cache file as used now, so `gc` keeps it; a file that has gone is let be."""
+    with contextlib.suppress(OSError):
+        os.utime(path, follow_symlinks=False)

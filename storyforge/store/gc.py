@@ -6,8 +6,14 @@ the image a lock names; and every file written within the last `keep_days`, so t
 builds of the last days (and a build running now) keep what they made. The locks are
 every `*.lock` beside the story and, in a git repository, those at the tips of the local
 branches (`storyforge.store.gitlocks`). A lock that cannot be read stops gc: what it
-protects is unknown. Only `objects/`, `index/` and `requests/` are collected; no link
-is followed and nothing is removed outside them.
+protects is unknown.
+
+The drawn outputs' cache (`derived/`: contact-sheet thumbnails and bands, book pages)
+is collected too, from its subfolders only: a file there can always be drawn again. It
+is kept while written or used within `keep_days` (a build refreshes what it reads back),
+and a thumbnail, named by its image's sha256, also while that image is kept. Only
+`objects/`, `index/`, `requests/` and `derived/*/` are collected; no link is followed
+and nothing is removed outside them.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import time
 from collections.abc import Iterator
@@ -29,7 +36,8 @@ from storyforge.store.lock import MAX_LOCK_BYTES
 from storyforge.store.lockschema import LockEntry, LockProblem, parse_lock
 from storyforge.store.objects import MAX_JSON_BYTES, STORE_DIR
 
-KINDS = ("objects", "index", "requests")
+KINDS = ("objects", "index", "requests", "derived")
+_DRAWN_FROM = re.compile(r"([0-9a-f]{64})-")  # a drawn file named for the image it shows
 DEFAULT_KEEP_DAYS = 7
 _DAY = 86_400.0
 
@@ -118,6 +126,9 @@ def _needed(item: StoreFile, needs: _Needs, cutoff: float) -> bool:
     if item.mtime >= cutoff:
         return True
     name = item.parts[-1]
+    if item.kind == "derived":
+        image = _DRAWN_FROM.match(name)
+        return image is not None and image[1] in needs.objects
     if item.kind == "objects":
         return item.parts[1] + name in needs.objects
     key = _entry_key(item) if item.kind == "index" else name.removesuffix(".json")
@@ -139,7 +150,7 @@ def _entry_objects(root: Path, item: StoreFile) -> list[str]:
 
 
 def _scan(root: Path, kind: str) -> Iterator[StoreFile]:
-    """The regular files of `objects/ab/…` (or index, requests) with their status."""
+    """The regular files of `objects/ab/…` (or index, requests, derived) with their status."""
     for sub, _ in _entries(root, (kind,), folders=True):
         for name, info in _entries(root, (kind, sub), folders=False):
             yield StoreFile(kind, (kind, sub, name), info.st_size, info.st_mtime, info.st_ino)
