@@ -31,8 +31,9 @@ from storyforge.outputs.derived import (
     write_derived,
 )
 from storyforge.outputs.results import StepResult
-from storyforge.outputs.sheet_live import live_sheet
+from storyforge.outputs.sheet_live import LiveSheet, live_sheet
 from storyforge.providers import key_identity, open_provider, options_from_env, resolve_provider
+from storyforge.providers.base import ProviderOptions
 from storyforge.store.cacheconfig import configured_tier
 from storyforge.store.lock import Lock
 from storyforge.store.objects import Store
@@ -88,8 +89,47 @@ class BuildReport:
         return EXIT_OK if all(r.ok for r in self.results) else EXIT_FAILED
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A build made ready to run: everything decided before the first call."""
+
+    loaded: LoadedStory
+    plan: Plan
+    provider: str  # the provider's name
+    settings: ProviderOptions
+    store: BuildStore
+    out: Path
+    outputs: tuple[str, ...]  # the derived outputs to write
+    recorder: Recorder
+    context: Context
+    live: LiveSheet | None
+
+
 async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
     """Build a story; failed steps are in the report, bad input raises StoryforgeError."""
+    ready = _prepare(options, reporter)
+    reporter.start(ready.plan.title, len(ready.context.selection or ready.plan.steps))
+    try:
+        async with (
+            open_provider(ready.provider, ready.settings) as opened,
+            batch_mode(options.limits.batch, opened, ready.store.root, reporter.notice) as provider,
+        ):
+            execution = await execute(ready.plan, provider, ready.context)
+        # Saved while the sheet's worker may still be drawing the last row.
+        ready.recorder.finish(execution.results, execution.calls)
+    finally:
+        reporter.stop()
+        if ready.live is not None:
+            ready.live.close()
+    sheet = None if execution.interrupted else _write_outputs(ready)
+    return BuildReport(
+        ready.out, ready.provider, execution.results, execution.calls, execution.spent_usd,
+        execution.interrupted, ready.out / MANIFEST_NAME, sheet, step_places(ready.plan),
+    )  # fmt: skip
+
+
+def _prepare(options: BuildOptions, reporter: Reporter) -> _Prepared:
+    """Load, compile and check; ready the store, OUT and the record; refuse lost takes."""
     loaded, plan = load_and_compile(options.story, options.model)
     only = resolve_ids(plan, options.only, "--only")
     force = resolve_ids(plan, options.force, "--force")
@@ -99,25 +139,17 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
         max_attempts=None if options.retries is None else options.retries + 1,
         debug_http=options.debug_http or None,
     )  # fmt: skip
-    shared = shared_tier(options, loaded.path, reporter.notice)
-    store = BuildStore(Store.beside(loaded.path).root, warn=reporter.notice, shared=shared)
-    lock = Lock.beside(loaded.path)
-    check_output_names(plan)
-    out = options.out or default_out(loaded.root)
-    prepare_out(out, inputs=story_inputs(loaded, plan), store=store.root)
-    prepare_store(store)
-    scrub_tree(store.root, DERIVED_DIR)  # a shipped cache of drawn outputs holds no links
-    adopt_out(out, store, lock)  # a fresh clone's committed out/ keeps its picks
+    store, lock, out = _ready_files(options, loaded, plan, reporter)
     identity = key_identity(provider_name, options.env)
     selection = frozenset(plan.ancestors(only)) if only else None
     statuses = predict(plan, provider=identity, store=store, lock=lock, force=force)
     refuse_lost_takes(
         (s for s in statuses if selection is None or s.step.id in selection), plan.story_path.name
     )
-    info = RunInfo(provider_name, options.model or loaded.story.model)
     names = selected_outputs(loaded.story, options.outputs)
     # The contact sheet is drawn row by row as steps finish, while calls are in flight.
     live = live_sheet(loaded.story, plan, out, store.root) if "contact_sheet" in names else None
+    info = RunInfo(provider_name, options.model or loaded.story.model)
     recorder = Recorder(plan, out, store, lock, reporter, info, live=live)
     recorder.keep_unselected(selection)  # OUT and the manifest describe the whole story
     for text in (notice and f"storyforge: {notice}", *(w.format() for w in plan.warnings)):
@@ -128,32 +160,36 @@ async def build(options: BuildOptions, reporter: Reporter) -> BuildReport:
         InputReader(loaded.root, store, load_reference_bytes),
         recorder, options.limits, selection, force,
     )  # fmt: skip
-    reporter.start(plan.title, len(selection or plan.steps))
-    try:
-        async with (
-            open_provider(provider_name, settings) as opened,
-            batch_mode(options.limits.batch, opened, store.root, reporter.notice) as provider,
-        ):
-            execution = await execute(plan, provider, context)
-        # Saved while the sheet's worker may still be drawing the last row.
-        recorder.finish(execution.results, execution.calls)
-    finally:
-        reporter.stop()
-        if live is not None:
-            live.close()
-    sheet = None
-    if not execution.interrupted:
-        derived = DerivedContext(
-            loaded.story, loaded.path, plan, recorder.results, recorder.files, out,
-            store.root / DERIVED_DIR,
-        )  # fmt: skip
-        written = write_derived(derived, names)
-        recorder.derived_written(written)
-        sheet = next(iter(written.get("contact_sheet", ())), None)
-    return BuildReport(
-        out, provider_name, execution.results, execution.calls, execution.spent_usd,
-        execution.interrupted, out / MANIFEST_NAME, sheet, step_places(plan),
+    return _Prepared(
+        loaded, plan, provider_name, settings, store, out, names, recorder, context, live
+    )
+
+
+def _ready_files(
+    options: BuildOptions, loaded: LoadedStory, plan: Plan, reporter: Reporter
+) -> tuple[BuildStore, Lock, Path]:
+    """The store (with its shared tier), the lock and OUT, checked and made safe to use."""
+    shared = shared_tier(options, loaded.path, reporter.notice)
+    store = BuildStore(Store.beside(loaded.path).root, warn=reporter.notice, shared=shared)
+    lock = Lock.beside(loaded.path)
+    check_output_names(plan)
+    out = options.out or default_out(loaded.root)
+    prepare_out(out, inputs=story_inputs(loaded, plan), store=store.root)
+    prepare_store(store)
+    scrub_tree(store.root, DERIVED_DIR)  # a shipped cache of drawn outputs holds no links
+    adopt_out(out, store, lock)  # a fresh clone's committed out/ keeps its picks
+    return store, lock, out
+
+
+def _write_outputs(ready: _Prepared) -> Path | None:
+    """Write the derived outputs, list them in the record; the contact sheet's first page."""
+    derived = DerivedContext(
+        ready.loaded.story, ready.loaded.path, ready.plan, ready.recorder.results,
+        ready.recorder.files, ready.out, ready.store.root / DERIVED_DIR,
     )  # fmt: skip
+    written = write_derived(derived, ready.outputs)
+    ready.recorder.derived_written(written)
+    return next(iter(written.get("contact_sheet", ())), None)
 
 
 def dry_run(options: BuildOptions, reporter: Reporter) -> str:
