@@ -81,7 +81,7 @@ def test_a_fixed_concurrency_stays_fixed() -> None:
 
 
 def test_a_build_without_concurrency_finds_the_quota(tmp_path: Path) -> None:
-    panels = 10
+    panels = 20  # four times the bucket's burst: a rate not learned would be refused often
     story = write_story(
         tmp_path,
         "storyforge: 1\ntitle: Quota\naspect_ratio: '1:1'\nscenes:\n  - id: s\n"
@@ -96,5 +96,7 @@ def test_a_build_without_concurrency_finds_the_quota(tmp_path: Path) -> None:
         report = asyncio.run(build(options, Progress(io.StringIO(), live=False)))
         refused = srv.quota_refused
     assert report.exit_code == 0
-    # The first window meets the bucket's burst; after that the learned rate holds.
-    assert refused <= START_WINDOW
+    # The first window meets the bucket's burst; after that the learned rate holds. The
+    # fake answers at once, so on a loaded machine the window can grow by an answer or
+    # two before the first 429 is back (up to 6 refused were seen, with 10 panels or 20).
+    assert refused <= START_WINDOW + 2
