@@ -15,6 +15,7 @@ import pytest
 from storyforge.build.executor import Limits
 from storyforge.build.pipeline import BuildOptions, BuildReport, build
 from storyforge.build.progress import Progress
+from storyforge.cli import main
 from storyforge.fakeserver import FakeGemini
 from storyforge.store.objects import Entry
 
@@ -57,6 +58,14 @@ def write_story(folder: Path, text: str = STORY) -> Path:
 def server() -> Iterator[FakeGemini]:
     with FakeGemini() as srv:
         yield srv
+
+
+def run_main(args: list[str]) -> int:
+    """Run the CLI in this process, as `storyforge ARGS`; its exit code."""
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert isinstance(stop.value.code, int)
+    return stop.value.code
 
 
 def fake_env(srv: FakeGemini) -> dict[str, str]:

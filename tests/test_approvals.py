@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from storyforge.build.status import StepStatus, format_plan, predict
-from storyforge.cli import main
 from storyforge.compile.compiler import compile_plan, load_checked
 from storyforge.errors import StoryError, UsageError
 from storyforge.fakeserver import FakeGemini
@@ -17,16 +16,17 @@ from storyforge.providers import key_identity
 from storyforge.store.lock import Lock, LockEntry
 from storyforge.store.objects import Store
 
-from .build_support import STORY, fake_env, generate_calls, run_build, server, write_story
+from .build_support import (
+    STORY,
+    fake_env,
+    generate_calls,
+    run_build,
+    run_main,
+    server,
+    write_story,
+)
 
 __all__ = ["server"]
-
-
-def _main(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as stop:
-        main(args)
-    assert isinstance(stop.value.code, int)
-    return stop.value.code
 
 
 def _plan(story: Path, srv: FakeGemini, force: tuple[str, ...] = ()) -> list[StepStatus]:
@@ -41,7 +41,7 @@ def test_approved_steps_survive_an_upstream_edit_with_no_call(
 ) -> None:
     story = write_story(tmp_path)
     first, _ = run_build(story, server)
-    assert _main(["approve", "one", "--story", str(story)]) == 0  # a scene id: a, b, e
+    assert run_main(["approve", "one", "--story", str(story)]) == 0  # a scene id: a, b, e
     assert "approved 3 steps: a, b, e" in capsys.readouterr().out
     story.write_text(STORY.replace("b spiral stairs", "b spiral stairs at night"), "utf-8")
     statuses = {s.step.id: s for s in _plan(story, server)}
@@ -62,7 +62,7 @@ def test_an_approval_holds_while_an_input_is_regenerated(
 ) -> None:
     story = write_story(tmp_path)
     run_build(story, server)
-    assert _main(["approve", "b", "e", "--story", str(story)]) == 0
+    assert run_main(["approve", "b", "e", "--story", str(story)]) == 0
     story.write_text(STORY.replace("a lamp on a table", "a lamp on a chair"), "utf-8")
     statuses = {s.step.id: s for s in _plan(story, server)}
     assert statuses["b"].decision.state == "approved"
@@ -74,16 +74,16 @@ def test_an_approval_holds_while_an_input_is_regenerated(
     run_build(story, server)
     assert len(generate_calls(server, seen)) == planned == 3  # a's two takes and d
     # A pick works whatever happens upstream.
-    assert _main(["pick", "b", "1", "--story", str(story)]) == 0
+    assert run_main(["pick", "b", "1", "--story", str(story)]) == 0
     assert {s.step.id: s.decision.state for s in _plan(story, server)}["b"] == "approved"
-    assert _main(["unapprove", "b", "e", "--story", str(story)]) == 0
+    assert run_main(["unapprove", "b", "e", "--story", str(story)]) == 0
     assert {s.step.id: s.decision.state for s in _plan(story, server)}["b"] == "changed"
 
 
 def test_force_releases_an_approval(tmp_path: Path, server: FakeGemini) -> None:
     story = write_story(tmp_path)
     run_build(story, server)
-    assert _main(["approve", "--all", "--story", str(story)]) == 0
+    assert run_main(["approve", "--all", "--story", str(story)]) == 0
     story.write_text(STORY.replace("c a gull", "c two gulls"), "utf-8")
     assert {s.step.id: s.calls for s in _plan(story, server, force=("c",))}["c"] == 1
     seen = len(server.requests)
@@ -100,7 +100,7 @@ def test_pick_without_a_key_is_for_the_real_provider(
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     plan = compile_plan(load_checked(story))
-    assert _main(["pick", "c", "1", "--story", str(story)]) == 0
+    assert run_main(["pick", "c", "1", "--story", str(story)]) == 0
     entry = Lock.beside(story).get("c")
     expected = predict(
         plan, provider="gemini", store=Store.beside(story), lock=Lock(tmp_path / "x")
@@ -116,7 +116,7 @@ def test_a_fresh_clone_with_out_and_lock_makes_no_call(
 ) -> None:
     story = write_story(tmp_path / "work")
     run_build(story, server)
-    assert _main(["pick", "a", "2", "--story", str(story)]) == 0
+    assert run_main(["pick", "a", "2", "--story", str(story)]) == 0
     run_build(story, server)
     clone = tmp_path / "clone"
     clone.mkdir()
@@ -127,7 +127,7 @@ def test_a_fresh_clone_with_out_and_lock_makes_no_call(
     for name, value in fake_env(server).items():
         monkeypatch.setenv(name, value)
     capsys.readouterr()
-    assert _main(["plan", str(cloned), "--json"]) == 0
+    assert run_main(["plan", str(cloned), "--json"]) == 0
     planned = json.loads(capsys.readouterr().out)
     assert planned["totals"]["calls"] == 0
     assert {s["state"] for s in planned["steps"]} == {"cached"}
@@ -142,7 +142,7 @@ def test_a_locked_take_found_nowhere_is_refused_unless_forced(
 ) -> None:
     story = write_story(tmp_path / "work")
     run_build(story, server)
-    assert _main(["pick", "a", "2", "--story", str(story)]) == 0
+    assert run_main(["pick", "a", "2", "--story", str(story)]) == 0
     shutil.rmtree(tmp_path / "work" / ".storyforge")
     shutil.rmtree(tmp_path / "work" / "out")
     statuses = {s.step.id: s for s in _plan(story, server)}
@@ -164,7 +164,7 @@ def test_two_stories_in_one_folder_keep_their_own_locks(tmp_path: Path, server: 
     second = tmp_path / "other.yaml"
     second.write_text(STORY.replace("Test story", "Other story"), "utf-8")
     run_build(first, server)
-    assert _main(["pick", "a", "2", "--story", str(first)]) == 0
+    assert run_main(["pick", "a", "2", "--story", str(first)]) == 0
     run_build(second, server, out=tmp_path / "out-other")
     assert (tmp_path / "other.lock").is_file()
     entry = Lock.beside(first).get("a")
@@ -188,7 +188,7 @@ def test_a_merged_lock_names_the_conflicting_steps_and_resolves(
     message = caught.value.diagnostics[0].format()
     assert "merge conflict in story.lock: a (ours take 1, theirs take 2)" in message
     assert "storyforge lock --resolve" in message and "storyforge pick STEP TAKE" in message
-    assert _main(["lock", "--resolve", "--story", str(story)]) == 0
+    assert run_main(["lock", "--resolve", "--story", str(story)]) == 0
     assert Lock.beside(story).entries == Lock(path, json_entries(ours)).entries
 
 

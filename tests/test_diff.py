@@ -15,9 +15,9 @@ import pytest
 from storyforge.build.diff import StepDiff, StoryDiff
 from storyforge.build.diff_render import MARKDOWN_LIMIT, format_markdown
 from storyforge.build.diff_sides import is_flagged
-from storyforge.cli import main
 from storyforge.store.lock import LockEntry
 
+from .build_support import run_main
 from .compiler_support import assert_snapshot
 
 GIT = "/usr/bin/git"
@@ -79,13 +79,6 @@ EXPECTED = {
 }
 
 
-def _main(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as stop:
-        main(args)
-    assert isinstance(stop.value.code, int)
-    return stop.value.code
-
-
 def _git(repo: Path, *args: str) -> str:
     done = subprocess.run([GIT, "-C", str(repo), *args], capture_output=True, check=True)
     return done.stdout.decode()
@@ -106,7 +99,7 @@ class Repo:
 
 
 def _sketch(*args: str) -> None:
-    assert _main([*args, "--provider", "sketch"]) == 0
+    assert run_main([*args, "--provider", "sketch"]) == 0
 
 
 @pytest.fixture
@@ -138,7 +131,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
 
 def _diff(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
-    code = _main(["diff", *args, "--provider", "sketch"])
+    code = run_main(["diff", *args, "--provider", "sketch"])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -254,7 +247,7 @@ def test_a_broken_revision_is_one_line_naming_it(
             f"storyforge: unknown revision '{ref}': not a commit of this repository; "
             "try HEAD~1, a branch or a tag (git log --oneline lists commits)"
         ]
-    assert _main(["diff", "--provider", "sketch", "--", "--output=x"]) == 2
+    assert run_main(["diff", "--provider", "sketch", "--", "--output=x"]) == 2
     assert "'--output=x' is not a revision" in capsys.readouterr().err
 
 

@@ -9,9 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from storyforge.cli import main
-
-from .build_support import write_story
+from .build_support import run_main, write_story
 
 
 def _python(code: str) -> str:
@@ -40,9 +38,6 @@ def test_a_lean_start_leaves_out_httpx_s_own_command_line_client() -> None:
 def test_main_inside_another_program_changes_nothing_process_wide(tmp_path: Path) -> None:
     story = write_story(tmp_path)
     before, environment = gc.get_threshold(), dict(os.environ)
-    try:
-        main(["validate", str(story)])
-    except SystemExit as done:
-        assert done.code == 0
+    assert run_main(["validate", str(story)]) == 0
     assert gc.get_threshold() == before
     assert dict(os.environ) == environment
