@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import stat
 import time
 from collections.abc import Iterator
@@ -37,7 +36,6 @@ from storyforge.store.lockschema import LockEntry, LockProblem, parse_lock
 from storyforge.store.objects import MAX_JSON_BYTES, STORE_DIR
 
 KINDS = ("objects", "index", "requests", "derived")
-_DRAWN_FROM = re.compile(r"([0-9a-f]{64})-")  # a drawn file named for the image it shows
 DEFAULT_KEEP_DAYS = 7
 _DAY = 86_400.0
 
@@ -126,9 +124,9 @@ def _needed(item: StoreFile, needs: _Needs, cutoff: float) -> bool:
     if item.mtime >= cutoff:
         return True
     name = item.parts[-1]
-    if item.kind == "derived":
-        image = _DRAWN_FROM.match(name)
-        return image is not None and image[1] in needs.objects
+    if item.kind == "derived":  # a thumbnail is named `<its image's sha256>-WxH.png`
+        image, dash, _ = name.partition("-")
+        return bool(dash) and is_hash(image) and image in needs.objects
     if item.kind == "objects":
         return item.parts[1] + name in needs.objects
     key = _entry_key(item) if item.kind == "index" else name.removesuffix(".json")
